@@ -1,0 +1,65 @@
+import { Options } from "@effect/cli"
+import { Effect, Either, Layer, Option } from "effect"
+import { Catalog } from "../catalog/Catalog.js"
+import { AppConfig } from "../config/AppConfig.js"
+import type { FlagOverride } from "../config/loadConfig.js"
+import { parseShard, type Shard } from "../domain/Shard.js"
+import { UsageError } from "./UsageError.js"
+
+export const config = Options.text("config").pipe(
+  Options.withAlias("c"),
+  Options.withDescription("YAML config file (default: $AGENTIC_SYNTH_CONFIG, else built-in defaults)"),
+  Options.optional
+)
+
+export const json = Options.boolean("json").pipe(Options.withDescription("print JSON instead of a table"))
+
+/** The flags that shape a job's work items; `generate` takes them too. */
+export const plan = {
+  config,
+  maxItems: Options.integer("max-items").pipe(
+    Options.withAlias("n"),
+    Options.withDescription("work items of the whole job, before sharding (default: generation.max_items)"),
+    Options.optional
+  ),
+  types: Options.text("types").pipe(
+    Options.withAlias("t"),
+    Options.withDescription("comma-separated scenario types (default: every type)"),
+    Options.optional
+  ),
+  seed: Options.integer("seed").pipe(Options.withDescription("base seed (default: generation.seed)"), Options.optional),
+  shard: Options.text("shard").pipe(
+    Options.withDescription("i/n: keep shard i of n of the job, so n machines split it with no overlap"),
+    Options.optional
+  )
+}
+
+export interface PlanFlags {
+  readonly maxItems: Option.Option<number>
+  readonly types: Option.Option<string>
+  readonly seed: Option.Option<number>
+}
+
+const splitList = (text: string): ReadonlyArray<string> =>
+  text.split(",").map((part) => part.trim()).filter((part) => part !== "")
+
+/** The flags as config overrides: flags beat the environment and the file. */
+export const planOverrides = (flags: PlanFlags): ReadonlyArray<FlagOverride> => [
+  ...Option.toArray(flags.maxItems).map((value) => ({ flag: "--max-items", path: ["generation", "max_items"], value })),
+  ...Option.toArray(flags.types).map((value) => ({ flag: "--types", path: ["generation", "types"], value: splitList(value) })),
+  ...Option.toArray(flags.seed).map((value) => ({ flag: "--seed", path: ["generation", "seed"], value }))
+]
+
+export const shardFlag = (text: Option.Option<string>): Effect.Effect<Shard | undefined, UsageError> =>
+  Option.match(text, {
+    onNone: () => Effect.succeed(undefined),
+    onSome: (value) =>
+      Either.match(parseShard(value), {
+        onLeft: (problem) => Effect.fail(new UsageError({ message: `--shard: ${problem}` })),
+        onRight: Effect.succeed
+      })
+  })
+
+/** Config and catalogue for a command, from its `--config` file and flag overrides. */
+export const catalogLayer = (file: Option.Option<string>, flags: ReadonlyArray<FlagOverride> = []) =>
+  Catalog.layer.pipe(Layer.provideMerge(AppConfig.layer({ file: Option.getOrUndefined(file), flags })))

@@ -1,0 +1,112 @@
+import { Schema } from "effect"
+import { PROVIDER_NAMES } from "../domain/ProviderName.js"
+import { ScenarioType } from "../domain/Scenario.js"
+import { expected, expectedShape } from "./expected.js"
+
+const PositiveInt = Schema.Number.pipe(Schema.int(), Schema.positive()).annotations(expected("a positive integer"))
+const NonNegativeInt = Schema.Number.pipe(Schema.int(), Schema.nonNegative()).annotations(
+  expected("an integer >= 0")
+)
+const PositiveNumber = Schema.Number.pipe(Schema.positive()).annotations(expected("a positive number"))
+const Fraction = Schema.Number.pipe(Schema.between(0, 1)).annotations(expected("a number from 0 to 1"))
+const Text = Schema.String.pipe(Schema.minLength(1)).annotations(expected("a non-empty string"))
+const Bool = Schema.Boolean.annotations(expected("true or false"))
+
+/** A limit that a local server may not have: `null` means none. */
+const Limit = Schema.NullOr(PositiveInt).annotations(expected("a positive integer, or null for no limit"))
+
+const HttpUrl = Schema.String.pipe(
+  Schema.filter((s) => {
+    try {
+      const url = new URL(s)
+      return url.protocol === "http:" || url.protocol === "https:"
+    } catch {
+      return false
+    }
+  })
+).annotations(expected("an http(s) URL such as https://api.groq.com/openai/v1"))
+
+const EnvVarName = Schema.String.pipe(Schema.pattern(/^[A-Za-z_][A-Za-z0-9_]*$/)).annotations(
+  expected("an environment variable name such as GROQ_API_KEY")
+)
+
+const strict = <Fields extends Schema.Struct.Fields>(what: string, fields: Fields) =>
+  Schema.Struct(fields).annotations(expectedShape(what))
+
+export const ProviderSettings = strict("a mapping of provider settings", {
+  /** OpenAI-compatible base URL; `/chat/completions` is appended. */
+  base_url: HttpUrl,
+  model: Text,
+  /** Environment variables that may hold the key, first present wins; empty for keyless servers. */
+  api_key_env: Schema.Array(EnvVarName).annotations(expectedShape("a list of environment variable names")),
+  /** Requests per minute. */
+  rpm: Limit,
+  /** Requests per day. */
+  rpd: Limit,
+  /** Tokens per minute. */
+  tpm: Limit,
+  /** Tokens per day. */
+  tpd: Limit,
+  max_concurrency: PositiveInt,
+  timeout_seconds: PositiveNumber
+})
+export interface ProviderSettings extends Schema.Schema.Type<typeof ProviderSettings> {}
+
+export const ProviderChoice = Schema.Literal("auto", ...PROVIDER_NAMES).annotations(
+  expected(`one of auto, ${PROVIDER_NAMES.join(", ")}`)
+)
+export type ProviderChoice = typeof ProviderChoice.Type
+
+export const GenerationSettings = strict("a mapping of generation settings", {
+  /** How many work items a run plans (before sharding). */
+  max_items: PositiveInt,
+  /** Scenario types to draw from; empty means every type in the catalogue. */
+  types: Schema.Array(ScenarioType.annotations(expected("a snake_case scenario type such as tool_usage"))).annotations(
+    expectedShape("a list of scenario types")
+  ),
+  /** Samples of each variation at most; null lets max_items decide. */
+  samples_per_variation: Limit,
+  temperature: Schema.Number.pipe(Schema.between(0, 2)).annotations(expected("a number from 0 to 2")),
+  seed: NonNegativeInt,
+  /** Conversations generated at once, across providers. */
+  concurrency: PositiveInt
+})
+export interface GenerationSettings extends Schema.Schema.Type<typeof GenerationSettings> {}
+
+export const QualitySettings = strict("a mapping of quality settings", {
+  /** Conversations scoring below this are rejected. */
+  min_score: Fraction,
+  dedup: Bool,
+  /** Jaccard similarity at or above which two conversations count as near-copies. */
+  dedup_threshold: Fraction
+})
+export interface QualitySettings extends Schema.Schema.Type<typeof QualitySettings> {}
+
+export const OutputSettings = strict("a mapping of output settings", {
+  /** The run directory: dataset.jsonl, rejected.jsonl, failures.jsonl, run.json, log.jsonl. */
+  dir: Text
+})
+
+export const CatalogSettings = strict("a mapping of catalogue settings", {
+  /** Load the scenarios and tools shipped with agentic-synth. */
+  builtin: Bool,
+  /** More directories of scenario and tool files, read after the built-in ones. */
+  dirs: Schema.Array(Text).annotations(expectedShape("a list of directories"))
+})
+
+export const AppConfigSchema = strict("a mapping", {
+  /** `auto` pools every provider whose key (or local base URL) is present. */
+  provider: ProviderChoice,
+  providers: strict("a mapping of providers", {
+    groq: ProviderSettings,
+    together: ProviderSettings,
+    huggingface: ProviderSettings,
+    ollama: ProviderSettings,
+    openai: ProviderSettings
+  }),
+  generation: GenerationSettings,
+  quality: QualitySettings,
+  output: OutputSettings,
+  catalog: CatalogSettings
+})
+export interface AppConfigData extends Schema.Schema.Type<typeof AppConfigSchema> {}

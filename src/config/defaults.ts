@@ -1,0 +1,92 @@
+import type { AppConfigData } from "./ConfigSchema.js"
+
+/**
+ * The built-in defaults: a run needs no config file at all. `configs/default.yaml` spells out the same
+ * values with comments (a test keeps the two equal). Free-tier figures are as published in mid-2026;
+ * the provider stage also learns the real limits from every response's headers.
+ */
+export const DEFAULT_CONFIG: AppConfigData = {
+  provider: "auto",
+  providers: {
+    // Groq free plan, per model: 30 RPM, 1,000 RPD, 12,000 TPM, 100,000 TPD (console.groq.com/docs/rate-limits).
+    groq: {
+      base_url: "https://api.groq.com/openai/v1",
+      model: "llama-3.3-70b-versatile",
+      api_key_env: ["GROQ_API_KEY"],
+      rpm: 30,
+      rpd: 1000,
+      tpm: 12000,
+      tpd: 100000,
+      max_concurrency: 4,
+      timeout_seconds: 120
+    },
+    // Together: prepaid credits; dynamic limits with a base rate of 60 RPM per model (docs.together.ai/docs/rate-limits).
+    together: {
+      base_url: "https://api.together.xyz/v1",
+      model: "meta-llama/Llama-3.3-70B-Instruct-Turbo",
+      api_key_env: ["TOGETHER_API_KEY"],
+      rpm: 60,
+      rpd: null,
+      tpm: null,
+      tpd: null,
+      max_concurrency: 4,
+      timeout_seconds: 120
+    },
+    // Hugging Face router: monthly credits, no published per-minute limits; start gently.
+    huggingface: {
+      base_url: "https://router.huggingface.co/v1",
+      model: "openai/gpt-oss-120b",
+      api_key_env: ["HF_TOKEN", "HUGGINGFACE_API_KEY"],
+      rpm: 30,
+      rpd: null,
+      tpm: null,
+      tpd: null,
+      max_concurrency: 4,
+      timeout_seconds: 120
+    },
+    // A local Ollama server: no key, no limits; one request at a time suits one GPU.
+    ollama: {
+      base_url: "http://localhost:11434/v1",
+      model: "qwen2.5:7b",
+      api_key_env: [],
+      rpm: null,
+      rpd: null,
+      tpm: null,
+      tpd: null,
+      max_concurrency: 1,
+      timeout_seconds: 300
+    },
+    // Any OpenAI-compatible server (vLLM, llama.cpp, LM Studio, a gateway): set OPENAI_BASE_URL.
+    openai: {
+      base_url: "https://api.openai.com/v1",
+      model: "gpt-4o-mini",
+      api_key_env: ["OPENAI_API_KEY"],
+      rpm: null,
+      rpd: null,
+      tpm: null,
+      tpd: null,
+      max_concurrency: 4,
+      timeout_seconds: 120
+    }
+  },
+  generation: {
+    max_items: 100,
+    types: [],
+    samples_per_variation: null,
+    temperature: 0.9,
+    seed: 42,
+    concurrency: 8
+  },
+  quality: {
+    min_score: 0.7,
+    dedup: true,
+    dedup_threshold: 0.8
+  },
+  output: {
+    dir: "runs/default"
+  },
+  catalog: {
+    builtin: true,
+    dirs: []
+  }
+}
