@@ -27,8 +27,11 @@ const ScenarioEntry = Schema.Struct({
   tools: Schema.NonEmptyArray(ToolName.annotations(expected("a tool name"))).annotations(
     expected("a non-empty list of tool names")
   ),
-  variations: Schema.Tuple(VariationEntry, VariationEntry, VariationEntry).annotations(
-    expectedShape("exactly 3 variations (straightforward, chained, trouble)")
+  variations: Schema.Array(VariationEntry).annotations(expectedShape("a list of 3 variations")).pipe(
+    Schema.filter((list) => list.length === 3, {
+      message: (issue) =>
+        `expected exactly 3 variations (straightforward, chained, trouble), got ${(issue.actual as ReadonlyArray<unknown>).length}`
+    })
   )
 }).annotations(expectedShape("a scenario mapping"))
 export interface ScenarioEntry extends Schema.Schema.Type<typeof ScenarioEntry> {}

@@ -160,7 +160,8 @@ const assemble = (loaded: ReadonlyArray<Loaded>): Effect.Effect<CatalogData, Cat
             )
           }
         }
-        scenarios.push({ type, ...entry })
+        const [v1, v2, v3] = entry.variations
+        scenarios.push({ type, ...entry, variations: [v1!, v2!, v3!] })
       }
     }
     if (scenarios.length === 0) {

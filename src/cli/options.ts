@@ -8,6 +8,7 @@ import { UsageError } from "./UsageError.js"
 
 export const config = Options.text("config").pipe(
   Options.withAlias("c"),
+  Options.withPseudoName("FILE"),
   Options.withDescription("YAML config file (default: $AGENTIC_SYNTH_CONFIG, else built-in defaults)"),
   Options.optional
 )
@@ -17,37 +18,50 @@ export const json = Options.boolean("json").pipe(Options.withDescription("print 
 /** The flags that shape a job's work items; `generate` takes them too. */
 export const plan = {
   config,
-  maxItems: Options.integer("max-items").pipe(
+  maxItems: Options.text("max-items").pipe(
     Options.withAlias("n"),
+    Options.withPseudoName("N"),
     Options.withDescription("work items of the whole job, before sharding (default: generation.max_items)"),
     Options.optional
   ),
   types: Options.text("types").pipe(
     Options.withAlias("t"),
+    Options.withPseudoName("a,b"),
     Options.withDescription("comma-separated scenario types (default: every type)"),
     Options.optional
   ),
-  seed: Options.integer("seed").pipe(Options.withDescription("base seed (default: generation.seed)"), Options.optional),
+  seed: Options.text("seed").pipe(
+    Options.withPseudoName("N"),
+    Options.withDescription("base seed (default: generation.seed)"),
+    Options.optional
+  ),
   shard: Options.text("shard").pipe(
+    Options.withPseudoName("i/n"),
     Options.withDescription("i/n: keep shard i of n of the job, so n machines split it with no overlap"),
     Options.optional
   )
 }
 
 export interface PlanFlags {
-  readonly maxItems: Option.Option<number>
+  readonly maxItems: Option.Option<string>
   readonly types: Option.Option<string>
-  readonly seed: Option.Option<number>
+  readonly seed: Option.Option<string>
 }
+
+/**
+ * Numeric flags are read as text and decoded with the config, so `--max-items abc` gets the same
+ * one-line refusal (`--max-items: expected a positive integer, got "abc"`) as a bad file value.
+ */
+export const numberOrText = (text: string): number | string => (/^\s*-?\d+(\.\d+)?\s*$/.test(text) ? Number(text) : text)
 
 const splitList = (text: string): ReadonlyArray<string> =>
   text.split(",").map((part) => part.trim()).filter((part) => part !== "")
 
 /** The flags as config overrides: flags beat the environment and the file. */
 export const planOverrides = (flags: PlanFlags): ReadonlyArray<FlagOverride> => [
-  ...Option.toArray(flags.maxItems).map((value) => ({ flag: "--max-items", path: ["generation", "max_items"], value })),
+  ...Option.toArray(flags.maxItems).map((value) => ({ flag: "--max-items", path: ["generation", "max_items"], value: numberOrText(value) })),
   ...Option.toArray(flags.types).map((value) => ({ flag: "--types", path: ["generation", "types"], value: splitList(value) })),
-  ...Option.toArray(flags.seed).map((value) => ({ flag: "--seed", path: ["generation", "seed"], value }))
+  ...Option.toArray(flags.seed).map((value) => ({ flag: "--seed", path: ["generation", "seed"], value: numberOrText(value) }))
 ]
 
 export const shardFlag = (text: Option.Option<string>): Effect.Effect<Shard | undefined, UsageError> =>

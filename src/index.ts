@@ -1,0 +1,24 @@
+/**
+ * agentic-synth as a library: the shared schemas and errors, the configuration and catalogue
+ * services, and the work-item planner.
+ */
+export * from "./domain/CatalogError.js"
+export * from "./domain/ConfigError.js"
+export * from "./domain/Conversation.js"
+export * from "./domain/Outcome.js"
+export * from "./domain/ProviderError.js"
+export * from "./domain/ProviderName.js"
+export * from "./domain/Scenario.js"
+export * from "./domain/Shard.js"
+export * from "./domain/Tool.js"
+export * from "./domain/Turn.js"
+export * from "./domain/WorkItem.js"
+
+export { AppConfig } from "./config/AppConfig.js"
+export type { AppConfigData, ProviderSettings } from "./config/ConfigSchema.js"
+export { DEFAULT_CONFIG } from "./config/defaults.js"
+export { type FlagOverride, type LoadOptions, loadConfig } from "./config/loadConfig.js"
+
+export { Catalog, type CatalogData, scenariosOf } from "./catalog/Catalog.js"
+export { BUILTIN_CATALOG_DIR, loadCatalog } from "./catalog/loadCatalog.js"
+export { type PlanOptions, selectTypes, workItems, workItemStream } from "./catalog/workItems.js"
