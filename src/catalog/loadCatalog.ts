@@ -4,7 +4,7 @@ import type { ValidateFunction } from "ajv"
 import { fileURLToPath } from "node:url"
 import { firstIssue } from "../config/describeIssue.js"
 import { closest } from "../config/merge.js"
-import { locate, parseYaml, type YamlFile } from "../config/yamlFile.js"
+import { locate, parseYaml, syntaxMessage, type YamlFile } from "../config/yamlFile.js"
 import { CatalogError } from "../domain/CatalogError.js"
 import { BUILTIN_SCENARIO_TYPES, type Scenario, VARIATION_KINDS } from "../domain/Scenario.js"
 import type { ToolDefinition } from "../domain/Tool.js"
@@ -57,12 +57,7 @@ const readCatalogFile = (file: string) =>
     )
     const parsed = parseYaml(file, text)
     if (Either.isLeft(parsed)) {
-      const { col, line, message } = parsed.left
-      return yield* new CatalogError({
-        reason: "InvalidYaml",
-        file,
-        message: `${file}:${line}:${col}: invalid YAML: ${message}; fix the syntax there`
-      })
+      return yield* new CatalogError({ reason: "InvalidYaml", file, message: syntaxMessage(file, parsed.left) })
     }
     const yaml = parsed.right
     const decoded = Schema.decodeUnknownEither(CatalogFile)(yaml.value ?? {}, { onExcessProperty: "error" })

@@ -6,7 +6,7 @@ import { DEFAULT_CONFIG } from "./defaults.js"
 import { CONFIG_FILE_ENV, ENV_OVERRIDES, readEnv } from "./envOverrides.js"
 import { firstIssue } from "./describeIssue.js"
 import { deepMerge, isRecord, setIn } from "./merge.js"
-import { locate, parseYaml, type YamlFile } from "./yamlFile.js"
+import { locate, parseYaml, syntaxMessage, type YamlFile } from "./yamlFile.js"
 
 /** A value set by a command-line flag, with the flag's name for error messages. */
 export interface FlagOverride {
@@ -69,12 +69,7 @@ const readConfigFile = (file: string) =>
     )
     const parsed = parseYaml(file, text)
     if (Either.isLeft(parsed)) {
-      const { col, line, message } = parsed.left
-      return yield* new ConfigError({
-        reason: "InvalidYaml",
-        file,
-        message: `${file}:${line}:${col}: invalid YAML: ${message}; fix the syntax there`
-      })
+      return yield* new ConfigError({ reason: "InvalidYaml", file, message: syntaxMessage(file, parsed.left) })
     }
     const value = parsed.right.value
     if (value !== null && value !== undefined && !isRecord(value)) {

@@ -29,6 +29,10 @@ export const parseYaml = (file: string, text: string): Either.Either<YamlFile, Y
   return Either.right({ file, value: document.toJS({ maxAliasCount: 100 }), document, lines })
 }
 
+/** The one-line message for a syntax error: where, what, and that the fix is there. */
+export const syntaxMessage = (file: string, error: YamlSyntaxError): string =>
+  `${file}:${error.line}:${error.col}: invalid YAML: ${error.message}; fix the syntax there`
+
 /** `file:line:col` of the value at `path`, or of the key itself when `key` is true (for unknown keys). */
 export const locate = (yaml: YamlFile, path: ReadonlyArray<PropertyKey>, key = false): string => {
   const offset = offsetOf(yaml.document, path, key)
