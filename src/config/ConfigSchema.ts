@@ -48,7 +48,11 @@ export const ProviderSettings = strict("a mapping of provider settings", {
   /** Tokens per day. */
   tpd: Limit,
   max_concurrency: PositiveInt,
-  timeout_seconds: PositiveNumber
+  timeout_seconds: PositiveNumber,
+  /** How to ask for JSON: auto (what the profile supports), json_object, json_schema, or none (LM Studio). */
+  json_mode: Schema.Literal("auto", "json_object", "json_schema", "none").annotations(
+    expected("one of auto, json_object, json_schema, none")
+  )
 })
 export interface ProviderSettings extends Schema.Schema.Type<typeof ProviderSettings> {}
 
@@ -94,6 +98,15 @@ export const CatalogSettings = strict("a mapping of catalogue settings", {
   dirs: Schema.Array(Text).annotations(expectedShape("a list of directories"))
 })
 
+export const RetrySettings = strict("a mapping of retry settings", {
+  /** Sends of one request at most when a provider fails, times out or answers garbage (429s excepted). */
+  attempts: PositiveInt,
+  /** First back-off; doubled each retry, with jitter. */
+  base_delay_ms: PositiveInt,
+  max_delay_ms: PositiveInt
+})
+export interface RetrySettings extends Schema.Schema.Type<typeof RetrySettings> {}
+
 export const AppConfigSchema = strict("a mapping", {
   /** `auto` pools every provider whose key (or local base URL) is present. */
   provider: ProviderChoice,
@@ -104,6 +117,7 @@ export const AppConfigSchema = strict("a mapping", {
     ollama: ProviderSettings,
     openai: ProviderSettings
   }),
+  retry: RetrySettings,
   generation: GenerationSettings,
   quality: QualitySettings,
   output: OutputSettings,

@@ -18,7 +18,8 @@ export const DEFAULT_CONFIG: AppConfigData = {
       tpm: 12000,
       tpd: 100000,
       max_concurrency: 4,
-      timeout_seconds: 120
+      timeout_seconds: 120,
+      json_mode: "auto"
     },
     // Together: prepaid credits; dynamic limits with a base rate of 60 RPM per model (docs.together.ai/docs/rate-limits).
     together: {
@@ -30,7 +31,8 @@ export const DEFAULT_CONFIG: AppConfigData = {
       tpm: null,
       tpd: null,
       max_concurrency: 4,
-      timeout_seconds: 120
+      timeout_seconds: 120,
+      json_mode: "auto"
     },
     // Hugging Face router: monthly credits, no published per-minute limits; start gently.
     huggingface: {
@@ -42,7 +44,8 @@ export const DEFAULT_CONFIG: AppConfigData = {
       tpm: null,
       tpd: null,
       max_concurrency: 4,
-      timeout_seconds: 120
+      timeout_seconds: 120,
+      json_mode: "auto"
     },
     // A local Ollama server: no key, no limits; one request at a time suits one GPU.
     ollama: {
@@ -54,7 +57,8 @@ export const DEFAULT_CONFIG: AppConfigData = {
       tpm: null,
       tpd: null,
       max_concurrency: 1,
-      timeout_seconds: 300
+      timeout_seconds: 300,
+      json_mode: "auto"
     },
     // Any OpenAI-compatible server (vLLM, llama.cpp, LM Studio, a gateway): set OPENAI_BASE_URL.
     openai: {
@@ -66,8 +70,14 @@ export const DEFAULT_CONFIG: AppConfigData = {
       tpm: null,
       tpd: null,
       max_concurrency: 4,
-      timeout_seconds: 120
+      timeout_seconds: 120,
+      json_mode: "auto"
     }
+  },
+  retry: {
+    attempts: 4,
+    base_delay_ms: 500,
+    max_delay_ms: 30000
   },
   generation: {
     max_items: 100,

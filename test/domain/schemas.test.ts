@@ -112,11 +112,12 @@ describe("domain schemas", () => {
     expect(failed._tag === "failed" && failed.error instanceof ProviderError).toBe(true)
   })
 
-  it("only rate limits, outages and time-outs are retryable", () => {
+  it("only rate limits, outages, time-outs and garbled bodies are retryable", () => {
     const error = (reason: ProviderError["reason"]) => new ProviderError({ provider: "groq", reason, message: "m" })
-    expect(["RateLimited", "Unavailable", "Timeout"].map((r) => isRetryable(error(r as ProviderError["reason"])))).toEqual([true, true, true])
-    expect(["Unauthorized", "BadRequest", "QuotaExhausted", "InvalidResponse"].map((r) => isRetryable(error(r as ProviderError["reason"]))))
-      .toEqual([false, false, false, false])
+    expect(["RateLimited", "Unavailable", "Timeout", "InvalidResponse"].map((r) => isRetryable(error(r as ProviderError["reason"]))))
+      .toEqual([true, true, true, true])
+    expect(["Unauthorized", "BadRequest", "QuotaExhausted"].map((r) => isRetryable(error(r as ProviderError["reason"]))))
+      .toEqual([false, false, false])
   })
 
   it("parses shards and refuses impossible ones", () => {

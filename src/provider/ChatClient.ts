@@ -1,0 +1,85 @@
+import { FetchHttpClient } from "@effect/platform"
+import { Clock, Context, Effect, Layer } from "effect"
+import { AppConfig } from "../config/AppConfig.js"
+import type { AppConfigData } from "../config/ConfigSchema.js"
+import { ConfigError } from "../domain/ConfigError.js"
+import type { ProviderError } from "../domain/ProviderError.js"
+import { availabilities } from "./availability.js"
+import type { ChatRequest } from "./ChatRequest.js"
+import type { ChatResponse, Completion } from "./ChatResponse.js"
+import { Limiter } from "./Limiter.js"
+import { PROFILES } from "./profiles.js"
+import { makePool, type Member, type ProviderStatus } from "./ProviderPool.js"
+import { QuotaStore } from "./QuotaStore.js"
+
+/** The providers a config selects (`auto`: every available one, in order), or why there are none. */
+export const selectProviders = (config: AppConfigData) =>
+  Effect.gen(function*() {
+    const all = yield* availabilities(config)
+    const chosen = all.filter((p) => p.available && (config.provider === "auto" || config.provider === p.name))
+    if (chosen.length > 0) return chosen
+    const named = all.find((p) => p.name === config.provider)
+    return yield* new ConfigError({
+      reason: "NoProvider",
+      message: named === undefined
+        ? `no provider is configured: set GROQ_API_KEY (${PROFILES.groq.signup}), TOGETHER_API_KEY or HF_TOKEN, ` +
+          "or OLLAMA_BASE_URL / OPENAI_BASE_URL for a local server"
+        : `provider ${named.name} is not configured: ${named.fix}`
+    })
+  })
+
+/** Sends chat completions to the configured providers, pooled, paced and retried. */
+export class ChatClient extends Context.Tag("agentic-synth/ChatClient")<ChatClient, {
+  readonly complete: (request: ChatRequest) => Effect.Effect<Completion, ProviderError>
+  /** Each provider's state and counters, for progress lines and the run manifest. */
+  readonly status: Effect.Effect<ReadonlyArray<ProviderStatus>>
+}>() {
+  /** The pool over the providers the config selects; needs an `HttpClient` and a `QuotaStore`. */
+  static readonly layerWithoutHttp = Layer.scoped(
+    ChatClient,
+    Effect.gen(function*() {
+      const config = yield* AppConfig
+      const store = yield* QuotaStore
+      const now = yield* Clock.currentTimeMillis
+      const chosen = yield* selectProviders(config)
+      const remembered = yield* store.load
+      const members: Array<Member> = chosen.map((p) => {
+        const settings = config.providers[p.name]
+        const limiter = new Limiter(
+          { rpm: settings.rpm, rpd: settings.rpd, tpm: settings.tpm, tpd: settings.tpd, maxConcurrency: settings.max_concurrency },
+          now
+        )
+        const exhausted = remembered.find((e) => e.provider === p.name && e.model === settings.model && e.until > now)
+        if (exhausted !== undefined) limiter.markExhausted(exhausted.until, exhausted.message)
+        return { endpoint: { name: p.name, profile: PROFILES[p.name], settings, apiKey: p.key, keyVar: p.keyVar }, limiter }
+      })
+      return yield* makePool({ members, retry: config.retry, onExhausted: store.save })
+    })
+  )
+
+  /** The pool over `fetch`, remembering exhausted quotas in memory only. */
+  static readonly layer = ChatClient.layerWithoutHttp.pipe(
+    Layer.provide(FetchHttpClient.layer),
+    Layer.provide(QuotaStore.layerMemory())
+  )
+
+  /** Answers every request with `reply`: for tests and dry runs. */
+  static readonly layerTest = (reply: (request: ChatRequest) => ChatResponse) =>
+    Layer.succeed(ChatClient, {
+      complete: (request) =>
+        Effect.sync(() => {
+          const response = reply(request)
+          const choice = response.choices[0]
+          return {
+            provider: "test",
+            model: response.model ?? "test",
+            response,
+            content: choice.message.content ?? "",
+            finishReason: choice.finish_reason ?? undefined,
+            usage: { prompt_tokens: response.usage?.prompt_tokens ?? 0, completion_tokens: response.usage?.completion_tokens ?? 0 },
+            attempts: 1
+          }
+        }),
+      status: Effect.succeed([])
+    })
+}

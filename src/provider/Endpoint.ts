@@ -1,0 +1,104 @@
+import { HttpClient, HttpClientRequest } from "@effect/platform"
+import { Duration, Effect, Either, Option, Redacted, Schema } from "effect"
+import type { ProviderSettings } from "../config/ConfigSchema.js"
+import { ProviderError } from "../domain/ProviderError.js"
+import type { ProviderName } from "../domain/ProviderName.js"
+import type { ChatRequest } from "./ChatRequest.js"
+import { ChatResponse } from "./ChatResponse.js"
+import { classifyHttpError } from "./classify.js"
+import { parseErrorBody } from "./errorBody.js"
+import type { ProviderProfile } from "./profiles.js"
+import { type RateLimitInfo, readRateLimits } from "./rateLimitHeaders.js"
+import { wireBody } from "./wireBody.js"
+
+/** One provider as configured: where to send, with which key (kept redacted), and how it behaves. */
+export interface EndpointConfig {
+  readonly name: ProviderName
+  readonly profile: ProviderProfile
+  readonly settings: ProviderSettings
+  readonly apiKey: Option.Option<Redacted.Redacted<string>>
+  readonly keyVar: string | undefined
+}
+
+/** Everything one send told us: the outcome and the limits its headers reported. */
+export interface Reply {
+  readonly outcome: Either.Either<ChatResponse, ProviderError>
+  readonly limits: RateLimitInfo
+  readonly status: number | undefined
+}
+
+/** Removes the key from any text a provider sends back (some echo a part of it). */
+const scrub = (text: string, key: Option.Option<Redacted.Redacted<string>>): string =>
+  Option.match(key, {
+    onNone: () => text,
+    onSome: (redacted) => {
+      const value = Redacted.value(redacted)
+      return value.length < 6 ? text : text.split(value).join("[redacted]")
+    }
+  })
+
+const decodeResponse = Schema.decodeUnknownEither(ChatResponse)
+
+/**
+ * Sends one `/chat/completions` request and always succeeds with a `Reply`: transport faults,
+ * time-outs and error statuses become typed `ProviderError`s, so the pool sees every outcome and
+ * every response's headers alike.
+ */
+export const send = (endpoint: EndpointConfig, request: ChatRequest): Effect.Effect<Reply, never, HttpClient.HttpClient> =>
+  Effect.gen(function*() {
+    const client = yield* HttpClient.HttpClient
+    const { name, profile, settings } = endpoint
+    const model = request.model ?? settings.model
+    const fail = (reason: ProviderError["reason"], message: string, status?: number): Reply => ({
+      outcome: Either.left(new ProviderError({ provider: name, reason, message: scrub(message, endpoint.apiKey), ...(status === undefined ? {} : { status }) })),
+      limits: {},
+      status
+    })
+    let httpRequest = HttpClientRequest.post(`${settings.base_url.replace(/\/+$/, "")}/chat/completions`).pipe(
+      HttpClientRequest.acceptJson,
+      HttpClientRequest.bodyUnsafeJson(wireBody(profile, settings, request))
+    )
+    if (Option.isSome(endpoint.apiKey)) httpRequest = HttpClientRequest.bearerToken(httpRequest, endpoint.apiKey.value)
+
+    const exchange = Effect.gen(function*() {
+      const response = yield* client.execute(httpRequest)
+      const text = yield* response.text
+      return { status: response.status, headers: response.headers as Record<string, string>, text }
+    })
+    const result = yield* exchange.pipe(
+      Effect.timeout(Duration.seconds(settings.timeout_seconds)),
+      Effect.either
+    )
+    if (Either.isLeft(result)) {
+      const error = result.left
+      if (error._tag === "TimeoutException") {
+        return fail("Timeout", `${name} did not answer within ${settings.timeout_seconds} s; raise providers.${name}.timeout_seconds or try later`)
+      }
+      if (error._tag === "RequestError") {
+        return fail("Unavailable", `cannot reach ${name} at ${settings.base_url} (${error.cause instanceof Error ? error.cause.message : error.reason})`)
+      }
+      return fail("InvalidResponse", `${name} sent a response that could not be read (${error.reason}: the body was cut off)`)
+    }
+    const { headers, status, text } = result.right
+    const limits = readRateLimits(profile.headers, headers)
+    if (status < 200 || status >= 300) {
+      const error = classifyHttpError(
+        { provider: name, profile, model, keyVar: endpoint.keyVar },
+        status,
+        parseErrorBody(text),
+        limits.retryAfterMs
+      )
+      return { outcome: Either.left(new ProviderError({ ...error, message: scrub(error.message, endpoint.apiKey) })), limits, status }
+    }
+    let json: unknown
+    try {
+      json = JSON.parse(text)
+    } catch {
+      return { ...fail("InvalidResponse", `${name} answered ${status} with a body that is not JSON (${text.length} bytes: ${JSON.stringify(text.slice(0, 60))})`, status), limits }
+    }
+    const decoded = decodeResponse(json)
+    if (Either.isLeft(decoded)) {
+      return { ...fail("InvalidResponse", `${name} answered ${status} with JSON that is not a chat completion (no choices[0].message)`, status), limits }
+    }
+    return { outcome: Either.right(decoded.right), limits, status }
+  })

@@ -1,0 +1,254 @@
+import type { HttpClient } from "@effect/platform"
+import { Clock, Deferred, Duration, Effect, Either, Schedule, type Scope } from "effect"
+import type { RetrySettings } from "../config/ConfigSchema.js"
+import { ProviderError } from "../domain/ProviderError.js"
+import { type ChatRequest, estimatePromptTokens } from "./ChatRequest.js"
+import type { Completion } from "./ChatResponse.js"
+import { type EndpointConfig, send } from "./Endpoint.js"
+import { Limiter } from "./Limiter.js"
+import type { Exhaustion } from "./QuotaStore.js"
+
+/** One provider in the pool: where it is and how fast it may go. */
+export interface Member {
+  readonly endpoint: EndpointConfig
+  readonly limiter: Limiter
+}
+
+/** What the progress line and the manifest show for a provider. */
+export interface ProviderStatus {
+  readonly provider: string
+  readonly model: string
+  /** `ready`, `cooling 12 s`, `quota exhausted`, `unauthorized`. */
+  readonly state: string
+  readonly stats: Limiter["stats"]
+}
+
+interface Job {
+  readonly request: ChatRequest
+  readonly tokens: number
+  readonly done: Deferred.Deferred<Completion, ProviderError>
+  attempts: number
+  rateLimited: number
+  cancelled: boolean
+  retries: Schedule.ScheduleDriver<unknown, unknown> | undefined
+}
+
+/** A request may be re-queued after this many 429s before it fails as `RateLimited`. */
+const MAX_RATE_LIMITED = 25
+/** Without a `max_tokens`, reserve this much completion when pacing tokens. */
+const DEFAULT_COMPLETION_TOKENS = 1024
+
+export interface PoolOptions {
+  readonly members: ReadonlyArray<Member>
+  readonly retry: RetrySettings
+  /** Called whenever a provider's exhaustion changes, to persist it. */
+  readonly onExhausted: (entries: ReadonlyArray<Exhaustion>) => Effect.Effect<void>
+}
+
+const withAttempts = (error: ProviderError, attempts: number) =>
+  new ProviderError({
+    provider: error.provider,
+    reason: error.reason,
+    message: error.message,
+    attempts,
+    ...(error.status === undefined ? {} : { status: error.status }),
+    ...(error.code === undefined ? {} : { code: error.code }),
+    ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs })
+  })
+
+const seconds = (ms: number) => `${Math.max(1, Math.ceil(ms / 1000))} s`
+
+/**
+ * Routes each request to whichever provider can take it soonest. One dispatcher fiber takes the
+ * queue in order, asks every limiter when it could send, sends on the earliest, and re-queues what
+ * a provider rate-limited, ran out of quota for, or failed on: a 429 is paced by the limiter, never
+ * retried blindly; passing faults are retried through a `Schedule`; a provider that is unauthorized
+ * or out of quota drops out and the others carry on.
+ */
+export const makePool = (options: PoolOptions): Effect.Effect<
+  {
+    readonly complete: (request: ChatRequest) => Effect.Effect<Completion, ProviderError>
+    readonly status: Effect.Effect<ReadonlyArray<ProviderStatus>>
+  },
+  never,
+  HttpClient.HttpClient | Scope.Scope
+> =>
+  Effect.gen(function*() {
+    const { members, retry } = options
+    const pending: Array<Job> = []
+    let wake = yield* Deferred.make<void>()
+    const signal = Effect.suspend(() => {
+      const previous = wake
+      return Deferred.make<void>().pipe(
+        Effect.tap((next) => Effect.sync(() => (wake = next))),
+        Effect.zipRight(Deferred.succeed(previous, undefined))
+      )
+    })
+    const schedule = Schedule.exponential(Duration.millis(retry.base_delay_ms)).pipe(
+      Schedule.modifyDelay((_, delay) => Duration.min(delay, Duration.millis(retry.max_delay_ms))),
+      Schedule.jittered,
+      Schedule.intersect(Schedule.recurs(Math.max(0, retry.attempts - 1)))
+    )
+
+    const persistExhaustion = Effect.suspend(() =>
+      options.onExhausted(
+        members.flatMap((m) => {
+          const exhausted = m.limiter.exhaustion()
+          return exhausted === undefined
+            ? []
+            : [{ provider: m.endpoint.name, model: m.endpoint.settings.model, until: exhausted.until, message: exhausted.message }]
+        })
+      )
+    )
+
+    /** The error a request gets when no provider is left to try. */
+    const noneLeft = (now: number): ProviderError => {
+      const reasons = members.map((m) => {
+        const state = m.limiter.state(now)
+        return state._tag === "dead" ? state.error.message : state._tag === "exhausted" ? `${m.endpoint.name}: ${state.message}` : m.endpoint.name
+      })
+      const allDead = members.every((m) => m.limiter.state(now)._tag === "dead")
+      return new ProviderError({
+        provider: members.map((m) => m.endpoint.name).join("+"),
+        reason: allDead ? "Unauthorized" : "QuotaExhausted",
+        message: `no provider can take requests: ${reasons.join("; ")}`
+      })
+    }
+
+    const finish = (job: Job, result: Either.Either<Completion, ProviderError>) =>
+      Deferred.complete(job.done, Either.match(result, { onLeft: Effect.fail, onRight: Effect.succeed })).pipe(Effect.zipRight(signal))
+
+    const requeue = (job: Job) =>
+      Effect.sync(() => {
+        if (!job.cancelled) pending.unshift(job)
+      }).pipe(Effect.zipRight(signal))
+
+    const run = (job: Job, member: Member, ticket: ReturnType<Limiter["admit"]>) =>
+      Effect.gen(function*() {
+        job.attempts++
+        const started = yield* Clock.currentTimeMillis
+        const reply = yield* send(member.endpoint, job.request)
+        const now = yield* Clock.currentTimeMillis
+        const error = Either.isLeft(reply.outcome) ? reply.outcome.left : undefined
+        const response = Either.isRight(reply.outcome) ? reply.outcome.right : undefined
+        const usage = response?.usage ?? undefined
+        const before = member.limiter.exhaustion()
+        member.limiter.settle(ticket, { usage, error }, reply.limits, now)
+        if (member.limiter.exhaustion() !== before) yield* persistExhaustion
+        yield* Effect.annotateLogs(
+          Effect.logDebug(error === undefined ? "completion" : `provider error: ${error.reason}`),
+          { provider: member.endpoint.name, status: reply.status ?? 0, ms: now - started }
+        )
+        if (response !== undefined) {
+          const choice = response.choices[0]
+          return yield* finish(job, Either.right({
+            provider: member.endpoint.name,
+            model: response.model ?? member.endpoint.settings.model,
+            response,
+            content: choice.message.content ?? "",
+            finishReason: choice.finish_reason ?? undefined,
+            usage: { prompt_tokens: usage?.prompt_tokens ?? 0, completion_tokens: usage?.completion_tokens ?? 0 },
+            attempts: job.attempts
+          }))
+        }
+        const failure = withAttempts(error!, job.attempts)
+        switch (failure.reason) {
+          case "RateLimited":
+            job.attempts--
+            if (++job.rateLimited > MAX_RATE_LIMITED) return yield* finish(job, Either.left(failure))
+            return yield* requeue(job)
+          case "QuotaExhausted":
+          case "Unauthorized":
+            // The provider drops out; another may still take the request.
+            job.attempts--
+            return yield* requeue(job)
+          case "BadRequest":
+            return yield* finish(job, Either.left(failure))
+          case "Unavailable":
+          case "Timeout":
+          case "InvalidResponse": {
+            job.retries ??= yield* Schedule.driver(schedule)
+            const again = yield* Effect.either(job.retries.next(failure))
+            return yield* Either.isLeft(again) ? finish(job, Either.left(failure)) : requeue(job)
+          }
+        }
+      })
+
+    const scope = yield* Effect.scope
+    const dispatch = Effect.gen(function*() {
+      while (true) {
+        while (pending.length > 0 && pending[0]!.cancelled) pending.shift()
+        const job = pending[0]
+        const waitFor = wake
+        if (job === undefined) {
+          yield* Deferred.await(waitFor)
+          continue
+        }
+        const now = yield* Clock.currentTimeMillis
+        const usable = members.filter((m) => m.limiter.usable(now))
+        if (usable.length === 0) {
+          pending.shift()
+          yield* finish(job, Either.left(noneLeft(now)))
+          continue
+        }
+        let best: Member | undefined
+        let bestAt = Infinity
+        for (const member of usable) {
+          const at = member.limiter.readyAt(job.tokens, now)
+          if (at < bestAt) {
+            best = member
+            bestAt = at
+          }
+        }
+        if (best === undefined || bestAt > now) {
+          // Wait for the earliest provider, or for a release that may free one sooner.
+          const wait = bestAt === Infinity ? 1000 : Math.max(1, bestAt - now)
+          yield* Effect.raceFirst(Deferred.await(waitFor), Effect.sleep(Duration.millis(wait)))
+          continue
+        }
+        pending.shift()
+        const ticket = best.limiter.admit(job.tokens, now)
+        // A defect in a send must not leave its caller waiting forever.
+        yield* Effect.forkIn(
+          run(job, best, ticket).pipe(Effect.catchAllCause((cause) => Deferred.failCause(job.done, cause).pipe(Effect.zipRight(signal)))),
+          scope
+        )
+      }
+    })
+    yield* Effect.forkScoped(dispatch)
+
+    const complete = (request: ChatRequest) =>
+      Effect.gen(function*() {
+        const job: Job = {
+          request,
+          tokens: estimatePromptTokens(request) + (request.max_tokens ?? DEFAULT_COMPLETION_TOKENS),
+          done: yield* Deferred.make<Completion, ProviderError>(),
+          attempts: 0,
+          rateLimited: 0,
+          cancelled: false,
+          retries: undefined
+        }
+        pending.push(job)
+        yield* signal
+        return yield* Deferred.await(job.done).pipe(Effect.onInterrupt(() => Effect.sync(() => (job.cancelled = true))))
+      })
+
+    const status = Effect.map(Clock.currentTimeMillis, (now) =>
+      members.map((m): ProviderStatus => {
+        const state = m.limiter.state(now)
+        return {
+          provider: m.endpoint.name,
+          model: m.endpoint.settings.model,
+          state: state._tag === "ready"
+            ? "ready"
+            : state._tag === "cooling"
+            ? `cooling ${seconds(state.until - now)}`
+            : state._tag === "exhausted"
+            ? "quota exhausted"
+            : "unauthorized",
+          stats: { ...m.limiter.stats }
+        }
+      }))
+
+    return { complete, status }
+  })

@@ -1,0 +1,76 @@
+import { ProviderError } from "../domain/ProviderError.js"
+import type { ErrorBody } from "./errorBody.js"
+import { parseGoDuration } from "./goDuration.js"
+import type { ProviderProfile } from "./profiles.js"
+
+/** What the error line may name: the provider and the variable holding its key (never the key). */
+export interface ErrorContext {
+  readonly provider: string
+  readonly profile: ProviderProfile
+  readonly model: string
+  readonly keyVar: string | undefined
+}
+
+const DAILY = /per day|\((RPD|TPD)\)|daily/i
+const TRY_AGAIN = /try again in\s+([0-9hms.µu\s]+?)(?:\.\s|\.$|$|\s[A-Z])/i
+
+/** Groq's "Please try again in 6m54.72s." as ms. */
+export const tryAgainMs = (message: string): number | undefined => {
+  const match = TRY_AGAIN.exec(message)
+  return match === null ? undefined : parseGoDuration(match[1]!.trim())
+}
+
+const clip = (text: string) => (text.length > 300 ? `${text.slice(0, 297)}...` : text)
+
+/** Turns a non-2xx answer into a typed error with a message a person can act on. */
+export const classifyHttpError = (
+  context: ErrorContext,
+  status: number,
+  body: ErrorBody,
+  retryAfterMs: number | undefined
+): ProviderError => {
+  const { provider } = context
+  const said = clip(body.message)
+  const base = { provider, status, ...(body.code === undefined ? {} : { code: body.code }) }
+  const keyHint = context.keyVar === undefined ? "set its key variable" : `check ${context.keyVar}`
+  if (status === 401 || (status === 403 && provider !== "together")) {
+    return new ProviderError({ ...base, reason: "Unauthorized", message: `${provider} refused the key (${status}: ${said}); ${keyHint}` })
+  }
+  if (status === 402) {
+    return new ProviderError({
+      ...base,
+      reason: "QuotaExhausted",
+      message: `${provider} has no credits left (402: ${said}); add credits or use another provider`
+    })
+  }
+  if (status === 429) {
+    if (DAILY.test(body.message)) {
+      const reset = tryAgainMs(body.message) ?? retryAfterMs
+      return new ProviderError({
+        ...base,
+        reason: "QuotaExhausted",
+        ...(reset === undefined ? {} : { retryAfterMs: reset }),
+        message: `${provider} daily quota for ${context.model} is used up (429: ${said})`
+      })
+    }
+    const wait = retryAfterMs ?? tryAgainMs(body.message)
+    return new ProviderError({
+      ...base,
+      reason: "RateLimited",
+      ...(wait === undefined ? {} : { retryAfterMs: wait }),
+      message: `${provider} rate limit reached (429: ${said})`
+    })
+  }
+  if (status === 408) return new ProviderError({ ...base, reason: "Timeout", message: `${provider} timed out (408: ${said})` })
+  if (status === 404) {
+    return new ProviderError({
+      ...base,
+      reason: "BadRequest",
+      message: `${provider} answered 404 for model ${context.model} (${said}); check the model name and base URL`
+    })
+  }
+  if (status >= 400 && status < 500 && status !== 409 && status !== 424 && status !== 498 && status !== 499) {
+    return new ProviderError({ ...base, reason: "BadRequest", message: `${provider} refused the request (${status}: ${said})` })
+  }
+  return new ProviderError({ ...base, reason: "Unavailable", message: `${provider} is unavailable (${status}: ${said})` })
+}

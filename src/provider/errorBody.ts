@@ -1,0 +1,44 @@
+/** What an error body says, whichever of the shapes providers use it came in. */
+export interface ErrorBody {
+  readonly message: string
+  readonly type?: string | undefined
+  readonly code?: string | undefined
+  /** Groq's raw model output on `tool_use_failed` / `json_validate_failed`: diagnostics, never data. */
+  readonly failedGeneration?: string | undefined
+}
+
+const text = (value: unknown): string | undefined =>
+  typeof value === "string" ? value : typeof value === "number" ? String(value) : undefined
+
+/**
+ * Reads `{"error": {"message", "type", "code"}}` (OpenAI, Groq, Together, vLLM, Ollama),
+ * `{"error": "..."}` (LM Studio, HF), `{"message": "..."}` and `{"detail": ...}` (HF, FastAPI), or a
+ * plain-text body.
+ */
+export const parseErrorBody = (body: string): ErrorBody => {
+  let json: unknown
+  try {
+    json = JSON.parse(body)
+  } catch {
+    const plain = body.trim().replace(/\s+/g, " ")
+    return { message: plain === "" ? "(empty body)" : plain.slice(0, 300) }
+  }
+  if (typeof json !== "object" || json === null) return { message: String(json) }
+  const record = json as Record<string, unknown>
+  const error = record["error"]
+  if (typeof error === "object" && error !== null) {
+    const inner = error as Record<string, unknown>
+    return {
+      message: text(inner["message"]) ?? JSON.stringify(error),
+      type: text(inner["type"]) ?? text(record["error_type"]),
+      code: text(inner["code"]) ?? text(record["error_type"]),
+      failedGeneration: text(inner["failed_generation"])
+    }
+  }
+  if (typeof error === "string") return { message: error, type: text(record["error_type"]), code: text(record["error_type"]) }
+  const detail = record["detail"]
+  const message = text(record["message"]) ??
+    text(detail) ??
+    (Array.isArray(detail) ? detail.map((d) => text((d as Record<string, unknown>)?.["msg"]) ?? JSON.stringify(d)).join("; ") : undefined)
+  return { message: message ?? body.slice(0, 300), type: text(record["type"]), code: text(record["code"]) }
+}
