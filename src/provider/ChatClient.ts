@@ -46,7 +46,14 @@ export class ChatClient extends Context.Tag("agentic-synth/ChatClient")<ChatClie
       const members: Array<Member> = chosen.map((p) => {
         const settings = config.providers[p.name]
         const limiter = new Limiter(
-          { rpm: settings.rpm, rpd: settings.rpd, tpm: settings.tpm, tpd: settings.tpd, maxConcurrency: settings.max_concurrency },
+          {
+            rpm: settings.rpm,
+            rpd: settings.rpd,
+            tpm: settings.tpm,
+            tpd: settings.tpd,
+            maxConcurrency: settings.max_concurrency,
+            failureCooldownMs: config.retry.base_delay_ms * 10
+          },
           now
         )
         const exhausted = remembered.find((e) => e.provider === p.name && e.model === settings.model && e.until > now)

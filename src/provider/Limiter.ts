@@ -8,6 +8,8 @@ export interface LimiterSettings {
   readonly tpm: number | null
   readonly tpd: number | null
   readonly maxConcurrency: number
+  /** First cool-down of a provider that failed three times in a row (doubling after). */
+  readonly failureCooldownMs?: number
 }
 
 /** Pace a little under the limit so clock skew and latency jitter never tip a window over. */
@@ -165,7 +167,10 @@ export class Limiter {
         if (error.status === 503 || error.status === 498) this.concurrency = Math.max(1, this.concurrency / 2)
         this.failureStreak++
         // A provider that keeps failing steps aside for a while; the pool carries on without it.
-        if (this.failureStreak >= 3) this.cooldownUntil = Math.max(this.cooldownUntil, now + this.backoff(this.failureStreak - 2, 5000))
+        if (this.failureStreak >= 3) {
+          const base = this.settings.failureCooldownMs ?? 5000
+          this.cooldownUntil = Math.max(this.cooldownUntil, now + this.backoff(this.failureStreak - 2, base))
+        }
         return
       }
       case "BadRequest":

@@ -27,12 +27,16 @@ export interface FakeOptions {
   readonly mode?: WindowMode
   /** Requests answered before the day's quota is gone (Groq: per-day 429; Hugging Face, Together: 402). */
   readonly dayRequests?: number
+  /** Which daily Groq limit `dayRequests` plays: requests (visible in headers) or tokens (only in the 429 body). */
+  readonly dailyLimit?: "requests" | "tokens"
   /** Faults for the next chat requests in order (`"ok"`: none), before the random ones apply. */
   readonly script?: ReadonlyArray<Fault | "ok">
   /** Probability of each injected fault per request. */
   readonly faults?: Partial<Record<Fault, number>>
   readonly reply?: (body: Record<string, unknown>) => FakeReply
   readonly seed?: number
+  /** The 401 message, given the Authorization header (some providers echo part of the key). */
+  readonly unauthorizedMessage?: (authorization: string | undefined) => string
   /** Model ids listed by `GET /models`. */
   readonly models?: ReadonlyArray<string>
 }
@@ -90,7 +94,7 @@ export const startFakeProvider = async (initial: FakeOptions = {}) => {
   const limitHeaders = (now: number): Record<string, string> => {
     switch (flavor()) {
       case "groq": {
-        const day = options.dayRequests ?? 14_400
+        const day = options.dailyLimit === "tokens" ? 14_400 : options.dayRequests ?? 14_400
         const tokens = options.tpm ?? 18_000
         return {
           "x-ratelimit-limit-requests": String(day),
@@ -143,7 +147,8 @@ export const startFakeProvider = async (initial: FakeOptions = {}) => {
     const f = flavor()
     if (f === "groq") {
       const day = options.dayRequests ?? 0
-      return send(res, 429, errorBody(f, `Rate limit reached for model \`fake-model\` in organization \`org_fake\` service tier on_demand on requests per day (RPD): Limit ${day}, Used ${day}, Requested 1. Please try again in 6m54.72s. Visit https://console.groq.com/docs/rate-limits for more information.`, "requests", "rate_limit_exceeded"), {
+      const what = options.dailyLimit === "tokens" ? "tokens per day (TPD)" : "requests per day (RPD)"
+      return send(res, 429, errorBody(f, `Rate limit reached for model \`fake-model\` in organization \`org_fake\` service tier on_demand on ${what}: Limit ${day}, Used ${day}, Requested 1. Please try again in 6m54.72s. Visit https://console.groq.com/docs/rate-limits for more information.`, options.dailyLimit ?? "requests", "rate_limit_exceeded"), {
         "retry-after": "415",
         ...limitHeaders(now)
       })
@@ -205,7 +210,9 @@ export const startFakeProvider = async (initial: FakeOptions = {}) => {
     const f = flavor()
     if (options.key !== undefined && req.headers.authorization !== `Bearer ${options.key}`) {
       record(401)
-      return send(res, 401, f === "huggingface" ? { error: "Invalid credentials in Authorization header" } : errorBody(f, "Invalid API Key", "invalid_request_error", "invalid_api_key"))
+      const message = options.unauthorizedMessage?.(req.headers.authorization) ??
+        (f === "huggingface" ? "Invalid credentials in Authorization header" : "Invalid API Key")
+      return send(res, 401, errorBody(f, message, "invalid_request_error", "invalid_api_key"))
     }
     if (req.method === "GET" && path.endsWith("/models")) {
       record(200)
@@ -236,6 +243,8 @@ export const startFakeProvider = async (initial: FakeOptions = {}) => {
       record(429)
       return rateLimited(res, "tokens", tokenCheck.waitMs, now)
     }
+    // The day's budget is taken at admission, as a provider counts a request when it accepts it.
+    servedToday++
     const faults = options.faults ?? {}
     const roll = random()
     let acc = 0
@@ -281,7 +290,6 @@ export const startFakeProvider = async (initial: FakeOptions = {}) => {
             counts["badContent"] = (counts["badContent"] ?? 0) + 1
           }
           tpm?.adjust(tokens - requested, at)
-          servedToday++
           record(200)
           return send(res, 200, completion, limitHeaders(at))
         }

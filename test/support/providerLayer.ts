@@ -23,12 +23,23 @@ export const testProvider = (url: string, extra: Partial<AppConfigData["provider
 
 export const fastRetry = { attempts: 4, base_delay_ms: 20, max_delay_ms: 200 }
 
+/** A store that keeps what the pool saves, for checking. */
+export const recordingStore = (initial: ReadonlyArray<Exhaustion> = []) => {
+  const saved: Array<ReadonlyArray<Exhaustion>> = []
+  const layer = Layer.succeed(QuotaStore, { load: Effect.succeed(initial), save: (entries) => Effect.sync(() => void saved.push(entries)) })
+  return { saved, layer }
+}
+
 /** The real pool over `fetch`, with `overrides` on the defaults and only `env` as the environment. */
-export const providerLayer = (overrides: Overrides, env: Record<string, string>, quotas: ReadonlyArray<Exhaustion> = []) =>
+export const providerLayer = (
+  overrides: Overrides,
+  env: Record<string, string>,
+  store: Layer.Layer<QuotaStore> = QuotaStore.layerMemory()
+) =>
   ChatClient.layerWithoutHttp.pipe(
     Layer.provide(AppConfig.layerTest(overrides)),
     Layer.provide(FetchHttpClient.layer),
-    Layer.provide(QuotaStore.layerMemory(quotas)),
+    Layer.provide(store),
     Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env))))),
     Layer.provide(NodeContext.layer)
   )

@@ -1,0 +1,98 @@
+import { HttpClient, HttpClientResponse } from "@effect/platform"
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Fiber, Layer, Option, TestClock } from "effect"
+import { DEFAULT_CONFIG } from "../../src/config/defaults.js"
+import { Limiter } from "../../src/provider/Limiter.js"
+import { PROFILES } from "../../src/provider/profiles.js"
+import { makePool } from "../../src/provider/ProviderPool.js"
+
+interface Scripted {
+  readonly status: number
+  readonly body: unknown
+  readonly headers?: Record<string, string>
+}
+
+const ok: Scripted = {
+  status: 200,
+  body: { choices: [{ index: 0, message: { role: "assistant", content: "done" }, finish_reason: "stop" }], usage: { prompt_tokens: 5, completion_tokens: 1 } }
+}
+
+/** An in-memory HttpClient answering from a script, counting the requests it got. */
+const scriptedHttp = (script: Array<Scripted>) => {
+  const sent: Array<string> = []
+  const layer = Layer.succeed(
+    HttpClient.HttpClient,
+    HttpClient.make((request) =>
+      Effect.sync(() => {
+        sent.push(request.url)
+        const next = script.shift() ?? ok
+        return HttpClientResponse.fromWeb(
+          request,
+          new Response(JSON.stringify(next.body), { status: next.status, headers: { "content-type": "application/json", ...next.headers } })
+        )
+      })
+    )
+  )
+  return { sent, layer }
+}
+
+const pool = (retry = { attempts: 3, base_delay_ms: 1000, max_delay_ms: 60_000 }) =>
+  makePool({
+    members: [{
+      endpoint: { name: "groq", profile: PROFILES.groq, settings: { ...DEFAULT_CONFIG.providers.groq, rpm: null, tpm: null, rpd: null, tpd: null }, apiKey: Option.none(), keyVar: "GROQ_API_KEY" },
+      limiter: new Limiter({ rpm: null, rpd: null, tpm: null, tpd: null, maxConcurrency: 2 }, 0)
+    }],
+    retry,
+    onExhausted: () => Effect.void
+  })
+
+const rateLimited = (retryAfter: string): Scripted => ({
+  status: 429,
+  body: { error: { message: "Rate limit reached for model `m` on requests per minute (RPM): Limit 30, Used 30, Requested 1.", type: "requests" } },
+  headers: { "retry-after": retryAfter }
+})
+
+describe("the pool under a test clock", () => {
+  it.scoped("honours retry-after on a 429: nothing is sent before it is up", () =>
+    Effect.gen(function*() {
+      const http = scriptedHttp([rateLimited("30")])
+      const client = yield* Effect.provide(pool(), http.layer)
+      const fiber = yield* Effect.fork(client.complete({ messages: [{ role: "user", content: "hi" }] }))
+      yield* TestClock.adjust("29 seconds")
+      expect(http.sent).toHaveLength(1)
+      const status = yield* client.status
+      expect(status[0]!.state).toMatch(/^cooling [12] s$/)
+      yield* TestClock.adjust("2 seconds")
+      const result = yield* Fiber.join(fiber)
+      expect(result.content).toBe("done")
+      expect(result.attempts).toBe(1) // a 429 is paced, not counted as a failed attempt
+      expect(http.sent).toHaveLength(2)
+    }))
+
+  it.scoped("retries a 503 on a schedule: a 1 s back-off waits, a second one doubles", () =>
+    Effect.gen(function*() {
+      const unavailable: Scripted = { status: 503, body: { error: { message: "Service Unavailable", type: "internal_server_error" } } }
+      const http = scriptedHttp([unavailable, unavailable])
+      const client = yield* Effect.provide(pool({ attempts: 3, base_delay_ms: 1000, max_delay_ms: 60_000 }), http.layer)
+      const fiber = yield* Effect.fork(client.complete({ messages: [{ role: "user", content: "hi" }] }))
+      yield* TestClock.adjust("100 millis")
+      expect(http.sent).toHaveLength(1)
+      yield* TestClock.adjust("1500 millis") // first back-off: 1 s with jitter (0.8–1.2 s)
+      expect(http.sent).toHaveLength(2)
+      yield* TestClock.adjust("3 seconds") // second back-off: about 2 s
+      const result = yield* Fiber.join(fiber)
+      expect([result.attempts, http.sent.length]).toEqual([3, 3])
+    }))
+
+  it.scoped("a 60 s cool-down after a per-minute 429 without retry-after still ends", () =>
+    Effect.gen(function*() {
+      const http = scriptedHttp([rateLimited("60"), rateLimited("60")])
+      const client = yield* Effect.provide(pool(), http.layer)
+      const fiber = yield* Effect.fork(client.complete({ messages: [{ role: "user", content: "hi" }] }))
+      yield* TestClock.adjust("121 seconds")
+      expect((yield* Fiber.join(fiber)).content).toBe("done")
+      expect(http.sent).toHaveLength(3)
+      const status = yield* client.status
+      expect(status[0]!.stats).toMatchObject({ requests: 3, rateLimited: 2, succeeded: 1 })
+    }))
+})

@@ -1,0 +1,143 @@
+import { describe, expect, it } from "vitest"
+import { classifyHttpError, tryAgainMs } from "../../src/provider/classify.js"
+import { parseErrorBody } from "../../src/provider/errorBody.js"
+import { parseGoDuration } from "../../src/provider/goDuration.js"
+import { PROFILES } from "../../src/provider/profiles.js"
+import { readRateLimits, retryAfterMs } from "../../src/provider/rateLimitHeaders.js"
+
+describe("Go durations", () => {
+  it.each([
+    ["2m59.56s", 179_560],
+    ["7.66s", 7_660],
+    ["1h2m3s", 3_723_000],
+    ["577.5ms", 577.5],
+    ["6m0s", 360_000],
+    ["6m 11.52s", 371_520],
+    ["1h23m45.6s", 5_025_600],
+    ["250us", 0.25],
+    ["2", 2_000]
+  ])("%s is %d ms", (text, ms) => {
+    expect(parseGoDuration(text)).toBeCloseTo(ms, 6)
+  })
+
+  it.each(["", "soon", "5 minutes", "3x"])("refuses %j", (text) => {
+    expect(parseGoDuration(text)).toBeUndefined()
+  })
+})
+
+describe("rate-limit headers", () => {
+  it("Groq: requests per day, tokens per minute, Go-duration resets", () => {
+    const info = readRateLimits("groq", {
+      "x-ratelimit-limit-requests": "14400",
+      "x-ratelimit-remaining-requests": "14370",
+      "x-ratelimit-reset-requests": "2m59.56s",
+      "x-ratelimit-limit-tokens": "18000",
+      "x-ratelimit-remaining-tokens": "17997",
+      "x-ratelimit-reset-tokens": "7.66s"
+    })
+    expect(info.requests).toEqual({ per: "day", limit: 14400, remaining: 14370, resetMs: 179_560 })
+    expect(info.tokens).toEqual({ per: "minute", limit: 18000, remaining: 17997, resetMs: 7_660 })
+    expect(info.retryAfterMs).toBeUndefined()
+  })
+
+  it("Together: per second, the dynamic values winning", () => {
+    const info = readRateLimits("together", {
+      "x-ratelimit-limit": "1",
+      "x-ratelimit-remaining": "0",
+      "x-ratelimit-reset": "1",
+      "x-ratelimit-limit-dynamic": "3",
+      "x-ratelimit-remaining-dynamic": "2",
+      "x-tokenlimit-limit": "2000",
+      "x-tokenlimit-remaining": "1500"
+    })
+    expect(info.requests).toEqual({ per: "second", limit: 3, remaining: 2, resetMs: 1000 })
+    expect(info.tokens).toEqual({ per: "second", limit: 2000, remaining: 1500, resetMs: undefined })
+  })
+
+  it("OpenAI-style: per minute", () => {
+    const info = readRateLimits("openai", { "x-ratelimit-limit-requests": "500", "x-ratelimit-remaining-requests": "499", "x-ratelimit-reset-requests": "120ms" })
+    expect(info.requests).toEqual({ per: "minute", limit: 500, remaining: 499, resetMs: 120 })
+    expect(info.tokens).toBeUndefined()
+  })
+
+  it("local servers send none", () => {
+    expect(readRateLimits("none", { "content-type": "application/json" })).toEqual({ retryAfterMs: undefined })
+  })
+
+  it("retry-after in seconds, in ms, or as a date", () => {
+    expect(retryAfterMs({ "retry-after": "2" })).toBe(2000)
+    expect(retryAfterMs({ "retry-after-ms": "1500", "retry-after": "9" })).toBe(1500)
+    const now = Date.parse("2026-11-26T10:00:00Z")
+    expect(retryAfterMs({ "retry-after": "Thu, 26 Nov 2026 10:00:30 GMT" }, now)).toBe(30_000)
+  })
+})
+
+describe("error bodies", () => {
+  it.each([
+    [`{"error":{"message":"Invalid API Key","type":"invalid_request_error","code":"invalid_api_key"}}`, "Invalid API Key", "invalid_api_key"],
+    [`{"error":"'response_format.type' must be 'json_schema' or 'text'"}`, "'response_format.type' must be 'json_schema' or 'text'", undefined],
+    [`{"message":"Model is overloaded"}`, "Model is overloaded", undefined],
+    [`{"detail":"Not Found"}`, "Not Found", undefined],
+    [`{"detail":[{"loc":["body","messages"],"msg":"field required"}]}`, "field required", undefined],
+    [`<html><body>502 Bad Gateway</body></html>`, "<html><body>502 Bad Gateway</body></html>", undefined],
+    ["", "(empty body)", undefined]
+  ])("reads %s", (body, message, code) => {
+    const parsed = parseErrorBody(body)
+    expect(parsed.message).toBe(message)
+    expect(parsed.code).toBe(code)
+  })
+
+  it("keeps Groq's failed_generation for diagnostics", () => {
+    const parsed = parseErrorBody(`{"error":{"message":"Failed to call a function. Please adjust your prompt. See 'failed_generation' for more details.","type":"invalid_request_error","code":"tool_use_failed","failed_generation":"<function=calc>"}}`)
+    expect(parsed.code).toBe("tool_use_failed")
+    expect(parsed.failedGeneration).toBe("<function=calc>")
+  })
+})
+
+describe("error classification", () => {
+  const ctx = (provider: keyof typeof PROFILES) => ({ provider, profile: PROFILES[provider], model: "m", keyVar: provider === "groq" ? "GROQ_API_KEY" : "HF_TOKEN" })
+  const groqTpd = "Rate limit reached for model `llama-3.3-70b-versatile` in organization `org_1` service tier on_demand on tokens per day (TPD): Limit 100000, Used 99996, Requested 484. Please try again in 6m54.72s. Visit https://console.groq.com/docs/rate-limits for more information."
+  const groqTpm = "Rate limit reached for model `gemma2-9b-it` in organization `org_1` service tier on_demand on tokens per minute (TPM): Limit 15000, Used 11972, Requested 4351. Please try again in 5.289s. Visit https://console.groq.com/docs/rate-limits for more information."
+
+  it("401 is Unauthorized and names the key variable", () => {
+    const error = classifyHttpError(ctx("groq"), 401, { message: "Invalid API Key" }, undefined)
+    expect(error.reason).toBe("Unauthorized")
+    expect(error.message).toBe("groq refused the key (401: Invalid API Key); check GROQ_API_KEY")
+  })
+
+  it("Groq's per-day 429 is QuotaExhausted with the reset from its message", () => {
+    const error = classifyHttpError(ctx("groq"), 429, { message: groqTpd }, 2000)
+    expect(error.reason).toBe("QuotaExhausted")
+    expect(error.retryAfterMs).toBeCloseTo(414_720, 3)
+    expect(tryAgainMs("Please try again in 1h23m45.6s.")).toBeCloseTo(5_025_600, 3)
+  })
+
+  it("Groq's per-minute 429 is RateLimited with retry-after", () => {
+    const error = classifyHttpError(ctx("groq"), 429, { message: groqTpm }, 6000)
+    expect(error.reason).toBe("RateLimited")
+    expect(error.retryAfterMs).toBe(6000)
+    expect(classifyHttpError(ctx("groq"), 429, { message: groqTpm }, undefined).retryAfterMs).toBeCloseTo(5289, 3)
+  })
+
+  it("402 is QuotaExhausted (Hugging Face credits)", () => {
+    const error = classifyHttpError(ctx("huggingface"), 402, { message: "You have exceeded your monthly included credits for Inference Providers." }, undefined)
+    expect(error.reason).toBe("QuotaExhausted")
+  })
+
+  it("Groq's tool_use_failed is a BadRequest with its code", () => {
+    const error = classifyHttpError(ctx("groq"), 400, { message: "Failed to call a function.", code: "tool_use_failed" }, undefined)
+    expect([error.reason, error.code]).toEqual(["BadRequest", "tool_use_failed"])
+  })
+
+  it.each([[500, "Unavailable"], [502, "Unavailable"], [503, "Unavailable"], [498, "Unavailable"], [408, "Timeout"], [404, "BadRequest"], [422, "BadRequest"], [413, "BadRequest"]] as const)(
+    "%d is %s",
+    (status, reason) => {
+      expect(classifyHttpError(ctx("groq"), status, { message: "x" }, undefined).reason).toBe(reason)
+    }
+  )
+
+  it("Together's 403 is a context-length BadRequest, not a bad key", () => {
+    expect(classifyHttpError({ ...ctx("together"), keyVar: "TOGETHER_API_KEY" }, 403, { message: "Input validation error: inputs tokens + max_new_tokens must be <= 8193" }, undefined).reason)
+      .toBe("BadRequest")
+  })
+})
