@@ -1,4 +1,5 @@
-import { Command } from "@effect/cli"
+import { Command, Options } from "@effect/cli"
+import { FetchHttpClient } from "@effect/platform"
 import { Console, Data, Effect, Either, Option } from "effect"
 import { catalogDirs, variationCount } from "../catalog/Catalog.js"
 import { loadCatalog } from "../catalog/loadCatalog.js"
@@ -7,6 +8,8 @@ import { DEFAULT_CONFIG } from "../config/defaults.js"
 import { CONFIG_FILE_ENV, readEnv } from "../config/envOverrides.js"
 import { loadConfig } from "../config/loadConfig.js"
 import { availabilities } from "../provider/availability.js"
+import { checkProvider } from "../provider/healthCheck.js"
+import { selectEndpoints } from "../provider/selectEndpoints.js"
 import { PROFILES } from "../provider/profiles.js"
 import { probeWritable } from "../sink/outputDir.js"
 import * as Flags from "./options.js"
@@ -25,8 +28,12 @@ interface Check {
 
 const MARK: Record<Status, string> = { ok: "✔", info: "–", fail: "✘" }
 
+const online = Options.boolean("online").pipe(
+  Options.withDescription("also call each selected provider: key accepted, model exists, a one-token completion, its rate-limit headers")
+)
+
 /** `agentic-synth validate`: config, catalogue, output directory and provider keys, each with a fix. */
-export const validateCommand = Command.make("validate", { config: Flags.config }, ({ config: file }) =>
+export const validateCommand = Command.make("validate", { config: Flags.config, online }, ({ config: file, online }) =>
   Effect.gen(function*() {
     const checks: Array<Check> = []
     const named = Option.getOrUndefined(file) ?? Option.getOrUndefined(yield* readEnv(CONFIG_FILE_ENV))
@@ -94,13 +101,32 @@ export const validateCommand = Command.make("validate", { config: Flags.config }
         }
     )
 
+    if (online && usable.length > 0) {
+      const endpoints = yield* Effect.either(selectEndpoints(config))
+      if (Either.isRight(endpoints)) {
+        const reports = yield* Effect.forEach(endpoints.right, checkProvider, { concurrency: "unbounded" }).pipe(
+          Effect.provide(FetchHttpClient.layer)
+        )
+        for (const report of reports) {
+          checks.push({
+            status: report.ok ? "ok" : "fail",
+            name: `${report.provider} online`,
+            result: report.ok ? report.detail : `${report.fatal ? "fatal: " : ""}${report.detail}`,
+            fix: report.fix
+          })
+        }
+      }
+    }
+
     yield* Console.log(
-      renderTable(["", "check", "result", "fix"], checks.map((c) => [MARK[c.status], c.name, c.result, c.fix]), { maxWidth: 110 })
+      renderTable(["", "check", "result", "fix"], checks.map((c) => [MARK[c.status], c.name, c.result, c.fix]), { maxWidth: 200 })
     )
     const failed = checks.filter((c) => c.status === "fail").length
     const passed = checks.filter((c) => c.status === "ok").length
     yield* Console.log(`\n${passed} checks passed, ${failed} failed`)
     if (failed > 0) return yield* new ChecksFailed({ message: `${failed} check${failed === 1 ? "" : "s"} failed; see the fix column above` })
   })).pipe(
-    Command.withDescription("Check the config, the scenario catalogue, the output directory and which provider keys are set")
+    Command.withDescription(
+      "Check the config, the scenario catalogue, the output directory and which provider keys are set (--online: call them too)"
+    )
   )

@@ -1,32 +1,13 @@
 import { FetchHttpClient } from "@effect/platform"
 import { Clock, Context, Effect, Layer } from "effect"
 import { AppConfig } from "../config/AppConfig.js"
-import type { AppConfigData } from "../config/ConfigSchema.js"
-import { ConfigError } from "../domain/ConfigError.js"
 import type { ProviderError } from "../domain/ProviderError.js"
-import { availabilities } from "./availability.js"
 import type { ChatRequest } from "./ChatRequest.js"
 import type { ChatResponse, Completion } from "./ChatResponse.js"
 import { Limiter } from "./Limiter.js"
-import { PROFILES } from "./profiles.js"
 import { makePool, type Member, type ProviderStatus } from "./ProviderPool.js"
+import { selectEndpoints } from "./selectEndpoints.js"
 import { QuotaStore } from "./QuotaStore.js"
-
-/** The providers a config selects (`auto`: every available one, in order), or why there are none. */
-export const selectProviders = (config: AppConfigData) =>
-  Effect.gen(function*() {
-    const all = yield* availabilities(config)
-    const chosen = all.filter((p) => p.available && (config.provider === "auto" || config.provider === p.name))
-    if (chosen.length > 0) return chosen
-    const named = all.find((p) => p.name === config.provider)
-    return yield* new ConfigError({
-      reason: "NoProvider",
-      message: named === undefined
-        ? `no provider is configured: set GROQ_API_KEY (${PROFILES.groq.signup}), TOGETHER_API_KEY or HF_TOKEN, ` +
-          "or OLLAMA_BASE_URL / OPENAI_BASE_URL for a local server"
-        : `provider ${named.name} is not configured: ${named.fix}`
-    })
-  })
 
 /** Sends chat completions to the configured providers, pooled, paced and retried. */
 export class ChatClient extends Context.Tag("agentic-synth/ChatClient")<ChatClient, {
@@ -41,10 +22,10 @@ export class ChatClient extends Context.Tag("agentic-synth/ChatClient")<ChatClie
       const config = yield* AppConfig
       const store = yield* QuotaStore
       const now = yield* Clock.currentTimeMillis
-      const chosen = yield* selectProviders(config)
+      const endpoints = yield* selectEndpoints(config)
       const remembered = yield* store.load
-      const members: Array<Member> = chosen.map((p) => {
-        const settings = config.providers[p.name]
+      const members: Array<Member> = endpoints.map((endpoint) => {
+        const settings = endpoint.settings
         const limiter = new Limiter(
           {
             rpm: settings.rpm,
@@ -56,9 +37,9 @@ export class ChatClient extends Context.Tag("agentic-synth/ChatClient")<ChatClie
           },
           now
         )
-        const exhausted = remembered.find((e) => e.provider === p.name && e.model === settings.model && e.until > now)
+        const exhausted = remembered.find((e) => e.provider === endpoint.name && e.model === settings.model && e.until > now)
         if (exhausted !== undefined) limiter.markExhausted(exhausted.until, exhausted.message)
-        return { endpoint: { name: p.name, profile: PROFILES[p.name], settings, apiKey: p.key, keyVar: p.keyVar }, limiter }
+        return { endpoint, limiter }
       })
       return yield* makePool({ members, retry: config.retry, onExhausted: store.save })
     })
