@@ -1,6 +1,6 @@
 /**
  * agentic-synth as a library: the shared schemas and errors, the configuration and catalogue
- * services, and the work-item planner.
+ * services, the work-item planner, and the pooled chat client.
  */
 export * from "./domain/CatalogError.js"
 export * from "./domain/ConfigError.js"
@@ -22,3 +22,12 @@ export { type FlagOverride, type LoadOptions, loadConfig } from "./config/loadCo
 export { Catalog, type CatalogData, scenariosOf } from "./catalog/Catalog.js"
 export { BUILTIN_CATALOG_DIR, loadCatalog } from "./catalog/loadCatalog.js"
 export { type PlanOptions, selectTypes, workItems, workItemStream } from "./catalog/workItems.js"
+
+export type { ChatMessage, ChatRequest, ResponseFormat, ToolChoice, WireToolCall } from "./provider/ChatRequest.js"
+export type { ChatResponse, Completion } from "./provider/ChatResponse.js"
+export { ChatClient } from "./provider/ChatClient.js"
+export { checkProvider, type HealthReport } from "./provider/healthCheck.js"
+export type { ProviderStatus } from "./provider/ProviderPool.js"
+export { PROFILES, type ProviderProfile } from "./provider/profiles.js"
+export { type Exhaustion, QuotaStore } from "./provider/QuotaStore.js"
+export { selectEndpoints } from "./provider/selectEndpoints.js"

@@ -212,9 +212,12 @@ export class Limiter {
           else this.tpm = bucket
         } else current.retune(Math.max(1, rate * burst * 1000), rate, now)
       }
-      const bucket = what === "requests" ? this.rpm : this.tpm
-      if (window.remaining !== undefined && bucket !== undefined) bucket.clampTo(window.remaining, now)
-      if (window.remaining !== undefined && window.remaining < 1 && window.resetMs !== undefined && what === "requests") {
+      if (what === "tokens") {
+        // Fewer tokens left than our bucket holds: believe the server.
+        if (window.remaining !== undefined) this.tpm?.clampTo(window.remaining, now)
+      } else if (window.remaining !== undefined && window.remaining < 1 && window.resetMs !== undefined) {
+        // The window's requests are spent: nothing more until it resets. (The bucket already paces the
+        // rate; clamping it to a window count would double the wait.)
         this.cooldownUntil = Math.max(this.cooldownUntil, now + window.resetMs)
       }
       return

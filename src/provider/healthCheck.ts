@@ -14,8 +14,9 @@ export interface HealthReport {
   readonly fix: string
 }
 
-/** Each check may take this long; all providers are checked at once, so the whole check stays under 10 s. */
-const CHECK_TIMEOUT_S = 8
+/** All providers are checked at once, each within these limits, so the whole check stays under 10 s. */
+const MODELS_TIMEOUT_S = 3
+const COMPLETION_TIMEOUT_S = 6
 
 const per = (window: WindowInfo) => (window.per === "day" ? "today" : window.per === "minute" ? "this minute" : "this second")
 
@@ -42,7 +43,7 @@ const listModels = (endpoint: EndpointConfig) =>
     if (response.status !== 200) return { status: response.status, ids: undefined }
     const parsed = JSON.parse(body) as { data?: Array<{ id?: unknown }> }
     return { status: 200, ids: (parsed.data ?? []).map((m) => String(m.id)) }
-  }).pipe(Effect.timeout(Duration.seconds(CHECK_TIMEOUT_S)), Effect.either)
+  }).pipe(Effect.timeout(Duration.seconds(MODELS_TIMEOUT_S)), Effect.either)
 
 /**
  * Checks one provider with real calls: the key is accepted, the model exists, a one-token completion
@@ -73,7 +74,7 @@ export const checkProvider = (endpoint: EndpointConfig): Effect.Effect<HealthRep
     }
     const started = Date.now()
     const reply = yield* send(
-      { ...endpoint, settings: { ...endpoint.settings, timeout_seconds: CHECK_TIMEOUT_S } },
+      { ...endpoint, settings: { ...endpoint.settings, timeout_seconds: COMPLETION_TIMEOUT_S } },
       { messages: [{ role: "user", content: "Reply with the word OK." }], max_tokens: 1, temperature: 0 }
     )
     const ms = Date.now() - started

@@ -9,6 +9,8 @@ const KEY = "gsk_validate_9Kq2Lm5Pz8"
 const groq = await startFakeProvider({ flavor: "groq", key: KEY, models: ["fake-model", "llama-3.1-8b-instant"] })
 const hf = await startFakeProvider({ flavor: "huggingface", key: "hf_right" })
 afterAll(async () => {
+  expect(groq.violations).toEqual([])
+  expect(hf.violations).toEqual([])
   await groq.close()
   await hf.close()
 })
@@ -35,6 +37,16 @@ describe("validate --online", () => {
     expect(result.stdout).toMatch(/✘\s+huggingface online\s+fatal: key refused \(401 on \/models\)\s+check HF_TOKEN/)
     expect(hf.requests.length - before).toBe(1)
     expect(result.stdout + result.stderr).not.toContain("hf_wrong_token_123")
+  })
+
+  it("a provider that never answers is reported within 10 s", async () => {
+    const silent = await startFakeProvider({ flavor: "groq", faults: { hang: 1 } })
+    const started = Date.now()
+    const result = await run({ GROQ_API_KEY: KEY, GROQ_BASE_URL: silent.url, GROQ_MODEL: "fake-model" })
+    await silent.close()
+    expect(Date.now() - started).toBeLessThan(10_000)
+    expect(result.code).toBe(1)
+    expect(result.stdout).toMatch(/✘\s+groq online\s+groq did not answer within 6 s/)
   })
 
   it("an unknown model is fatal and names some that exist", async () => {

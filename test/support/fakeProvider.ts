@@ -82,6 +82,8 @@ export const startFakeProvider = async (initial: FakeOptions = {}) => {
   let rpm = options.rpm === undefined ? undefined : new MinuteBudget(options.rpm, options.mode ?? "bucket", started)
   let tpm = options.tpm === undefined ? undefined : new MinuteBudget(options.tpm, options.mode ?? "bucket", started)
   let servedToday = 0
+  /** Admission times within the last second, for Together's per-second headers. */
+  const lastSecond: Array<number> = []
   const script = [...(initial.script ?? [])]
   const hanging = new Set<ServerResponse>()
 
@@ -107,10 +109,13 @@ export const startFakeProvider = async (initial: FakeOptions = {}) => {
       }
       case "together": {
         if (options.rpm === undefined) return {}
+        // Together counts per second: what is left of this second's allowance, and when it frees up.
+        while (lastSecond.length > 0 && lastSecond[0]! <= now - 1000) lastSecond.shift()
+        const perSecond = options.rpm / 60
         return {
-          "x-ratelimit-limit": String(options.rpm / 60),
-          "x-ratelimit-remaining": String(rpm === undefined ? options.rpm / 60 : Math.floor(rpm.remaining(now) / 60)),
-          "x-ratelimit-reset": "1",
+          "x-ratelimit-limit": String(perSecond),
+          "x-ratelimit-remaining": String(Math.max(0, Math.floor(perSecond - lastSecond.length))),
+          "x-ratelimit-reset": String(lastSecond.length === 0 ? 0 : Math.max(0, (lastSecond[0]! + 1000 - now) / 1000)),
           ...(options.tpm === undefined ? {} : { "x-tokenlimit-limit": String(options.tpm / 60), "x-tokenlimit-remaining": String(Math.floor((tpm?.remaining(now) ?? 0) / 60)) })
         }
       }
@@ -245,6 +250,7 @@ export const startFakeProvider = async (initial: FakeOptions = {}) => {
     }
     // The day's budget is taken at admission, as a provider counts a request when it accepts it.
     servedToday++
+    lastSecond.push(now)
     const faults = options.faults ?? {}
     const roll = random()
     let acc = 0
