@@ -7,7 +7,7 @@ import type { ChatRequest } from "./ChatRequest.js"
 import { ChatResponse } from "./ChatResponse.js"
 import { classifyHttpError } from "./classify.js"
 import { parseErrorBody } from "./errorBody.js"
-import type { ProviderProfile } from "./profiles.js"
+import { apiRoot, type ProviderProfile } from "./profiles.js"
 import { type RateLimitInfo, readRateLimits } from "./rateLimitHeaders.js"
 import { wireBody } from "./wireBody.js"
 
@@ -54,7 +54,7 @@ export const send = (endpoint: EndpointConfig, request: ChatRequest): Effect.Eff
       limits: {},
       status
     })
-    let httpRequest = HttpClientRequest.post(`${settings.base_url.replace(/\/+$/, "")}/chat/completions`).pipe(
+    let httpRequest = HttpClientRequest.post(`${apiRoot(profile, settings.base_url)}/chat/completions`).pipe(
       HttpClientRequest.acceptJson,
       HttpClientRequest.bodyUnsafeJson(wireBody(profile, settings, request))
     )

@@ -2,6 +2,7 @@ import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { Duration, Effect, Either, Option } from "effect"
 import type { EndpointConfig } from "./Endpoint.js"
 import { send } from "./Endpoint.js"
+import { apiRoot } from "./profiles.js"
 import type { RateLimitInfo, WindowInfo } from "./rateLimitHeaders.js"
 
 export interface HealthReport {
@@ -35,7 +36,7 @@ export const describeLimits = (limits: RateLimitInfo): string => {
 const listModels = (endpoint: EndpointConfig) =>
   Effect.gen(function*() {
     const client = yield* HttpClient.HttpClient
-    let request = HttpClientRequest.get(`${endpoint.settings.base_url.replace(/\/+$/, "")}/models`).pipe(HttpClientRequest.acceptJson)
+    let request = HttpClientRequest.get(`${apiRoot(endpoint.profile, endpoint.settings.base_url)}/models`).pipe(HttpClientRequest.acceptJson)
     if (Option.isSome(endpoint.apiKey)) request = HttpClientRequest.bearerToken(request, endpoint.apiKey.value)
     const response = yield* client.execute(request)
     const body = yield* response.text

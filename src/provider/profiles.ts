@@ -18,6 +18,8 @@ export interface ProviderProfile {
   }
   /** Groq answers 400 to `name` on messages and to any message field it does not know. */
   readonly strictMessages: boolean
+  /** The API path its SDK appends to a bare host (`GROQ_BASE_URL=https://api.groq.com`). */
+  readonly sdkPath?: string
 }
 
 const all = { toolChoice: true, jsonObject: true, jsonSchema: true, jsonWithTools: true }
@@ -30,7 +32,8 @@ export const PROFILES: Readonly<Record<ProviderName, ProviderProfile>> = {
     headers: "groq",
     // json_schema only on some models; JSON mode with tools in one request is refused.
     supports: { toolChoice: true, jsonObject: true, jsonSchema: false, jsonWithTools: false },
-    strictMessages: true
+    strictMessages: true,
+    sdkPath: "/openai/v1"
   },
   together: {
     name: "together",
@@ -65,4 +68,14 @@ export const PROFILES: Readonly<Record<ProviderName, ProviderProfile>> = {
     supports: all,
     strictMessages: false
   }
+}
+
+/**
+ * The API root of a provider: the configured base URL without trailing slashes, with the SDK's path
+ * added when the URL is a bare host (groq-sdk's `GROQ_BASE_URL` is `https://api.groq.com`).
+ */
+export const apiRoot = (profile: ProviderProfile, baseUrl: string): string => {
+  const trimmed = baseUrl.replace(/\/+$/, "")
+  if (profile.sdkPath === undefined) return trimmed
+  return new URL(trimmed).pathname.replace(/\/+$/, "") === "" ? `${trimmed}${profile.sdkPath}` : trimmed
 }

@@ -5,6 +5,7 @@ import { DEFAULT_CONFIG } from "../../src/config/defaults.js"
 import { Limiter } from "../../src/provider/Limiter.js"
 import { PROFILES } from "../../src/provider/profiles.js"
 import { makePool } from "../../src/provider/ProviderPool.js"
+import { requestSchemaViolation } from "../support/requestSchema.js"
 
 interface Scripted {
   readonly status: number
@@ -25,6 +26,8 @@ const scriptedHttp = (script: Array<Scripted>) => {
     HttpClient.make((request) =>
       Effect.sync(() => {
         sent.push(request.url)
+        const body = request.body._tag === "Uint8Array" ? JSON.parse(new TextDecoder().decode(request.body.body)) : undefined
+        expect(requestSchemaViolation(body)).toBeUndefined()
         const next = script.shift() ?? ok
         return HttpClientResponse.fromWeb(
           request,

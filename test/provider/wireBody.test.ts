@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest"
 import { DEFAULT_CONFIG } from "../../src/config/defaults.js"
 import type { ChatRequest } from "../../src/provider/ChatRequest.js"
-import { PROFILES } from "../../src/provider/profiles.js"
+import { apiRoot, PROFILES } from "../../src/provider/profiles.js"
 import { wireBody } from "../../src/provider/wireBody.js"
 
 const tool = { type: "function" as const, function: { name: "calculator", description: "Evaluate", parameters: { type: "object", properties: {} } } }
@@ -57,5 +57,15 @@ describe("request bodies per provider", () => {
 
   it("an explicit model wins over the provider's", () => {
     expect(wireBody(PROFILES.groq, DEFAULT_CONFIG.providers.groq, { ...request, model: "openai/gpt-oss-20b" })["model"]).toBe("openai/gpt-oss-20b")
+  })
+})
+
+describe("API roots", () => {
+  it("adds Groq's SDK path to a bare host, and leaves full URLs alone", () => {
+    expect(apiRoot(PROFILES.groq, "https://api.groq.com")).toBe("https://api.groq.com/openai/v1")
+    expect(apiRoot(PROFILES.groq, "https://api.groq.com/")).toBe("https://api.groq.com/openai/v1")
+    expect(apiRoot(PROFILES.groq, "https://api.groq.com/openai/v1/")).toBe("https://api.groq.com/openai/v1")
+    expect(apiRoot(PROFILES.openai, "http://127.0.0.1:8000")).toBe("http://127.0.0.1:8000")
+    expect(apiRoot(PROFILES.ollama, "http://localhost:11434/v1")).toBe("http://localhost:11434/v1")
   })
 })

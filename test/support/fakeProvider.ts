@@ -1,10 +1,7 @@
-import Ajv2020 from "ajv/dist/2020.js"
-import addFormats from "ajv-formats"
-import { readFileSync } from "node:fs"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
-import { resolve } from "node:path"
 import { goDuration, MinuteBudget, type WindowMode } from "./fakeLimits.js"
+import { requestSchemaViolation } from "./requestSchema.js"
 
 /** Which provider the fake plays: its headers, error bodies and quirks. */
 export type Flavor = "groq" | "together" | "huggingface" | "plain"
@@ -49,10 +46,6 @@ export interface RecordedRequest {
   readonly status: number
 }
 
-const schemaPath = resolve("../shared/conformance/openai-chat-request.schema.json")
-const ajv = new Ajv2020.default({ strict: false, allErrors: false })
-addFormats.default(ajv)
-const validateRequest = ajv.compile(JSON.parse(readFileSync(schemaPath, "utf8")))
 const GROQ_MESSAGE_FIELDS = new Set(["role", "content", "tool_calls", "tool_call_id"])
 
 /** A small seeded generator, so fault storms are repeatable. */
@@ -165,10 +158,8 @@ export const startFakeProvider = async (initial: FakeOptions = {}) => {
   }
 
   const check = (body: Record<string, unknown>): string | undefined => {
-    if (!validateRequest(body)) {
-      const first = validateRequest.errors?.[0]
-      return `request does not match OpenAI's schema: ${first?.instancePath ?? ""} ${first?.message ?? ""}`.trim()
-    }
+    const violation = requestSchemaViolation(body)
+    if (violation !== undefined) return violation
     if (flavor() === "groq") {
       const messages = body["messages"] as Array<Record<string, unknown>>
       for (const [i, message] of messages.entries()) {
