@@ -1,5 +1,6 @@
 import { Command, ValidationError } from "@effect/cli"
 import { Cause, Console, Effect, Option } from "effect"
+import { generateCommand } from "./generateCommand.js"
 import { planCommand } from "./planCommand.js"
 import { scenariosCommand } from "./scenariosCommand.js"
 import { validateCommand } from "./validateCommand.js"
@@ -9,7 +10,7 @@ export const rootCommand = Command.make("agentic-synth").pipe(
   Command.withDescription(
     "Generate synthetic agentic training conversations (planning, reasoning, OpenAI-style tool calls) from free or cheap LLM APIs"
   ),
-  Command.withSubcommands([scenariosCommand, planCommand, validateCommand])
+  Command.withSubcommands([generateCommand, scenariosCommand, planCommand, validateCommand])
 )
 
 const cli = Command.run(rootCommand, { name: "agentic-synth", version: VERSION })
@@ -18,9 +19,13 @@ const cli = Command.run(rootCommand, { name: "agentic-synth", version: VERSION }
 export const EXIT = { ok: 0, failed: 1, badInput: 2 } as const
 
 /** The error types that reach the user as one line. */
-const userErrors = new Set(["ConfigError", "CatalogError", "UsageError", "ProviderError", "ChecksFailed"])
+const userErrors = new Set(["ConfigError", "CatalogError", "UsageError", "ProviderError", "ChecksFailed", "SinkError", "GenerationIncomplete"])
 
-const exitCodeOf = (tag: string): number => (tag === "ChecksFailed" || tag === "ProviderError" ? EXIT.failed : EXIT.badInput)
+const exitCodeOf = (error: { readonly _tag: string; readonly reason?: unknown }): number =>
+  error._tag === "ChecksFailed" || error._tag === "ProviderError" || error._tag === "GenerationIncomplete" ||
+    (error._tag === "SinkError" && error.reason === "WriteFailed")
+    ? EXIT.failed
+    : EXIT.badInput
 
 /**
  * Runs the CLI on `argv` (with the executable and script first, as in `process.argv`) and returns the
@@ -33,9 +38,9 @@ export const runCli = (argv: ReadonlyArray<string>) =>
     Effect.catchAllCause((cause) =>
       Option.match(Cause.failureOption(cause), {
         onSome: (error) => {
-          const tagged = error as { readonly _tag?: string; readonly message?: string }
+          const tagged = error as { readonly _tag?: string; readonly message?: string; readonly reason?: unknown }
           if (tagged._tag !== undefined && userErrors.has(tagged._tag)) {
-            return Console.error(`error: ${tagged.message}`).pipe(Effect.as(exitCodeOf(tagged._tag)))
+            return Console.error(`error: ${tagged.message}`).pipe(Effect.as(exitCodeOf({ ...tagged, _tag: tagged._tag })))
           }
           return Console.error(`internal error: ${Cause.pretty(cause)}`).pipe(Effect.as(EXIT.failed as number))
         },

@@ -73,7 +73,11 @@ export const GenerationSettings = strict("a mapping of generation settings", {
   temperature: Schema.Number.pipe(Schema.between(0, 2)).annotations(expected("a number from 0 to 2")),
   seed: NonNegativeInt,
   /** Conversations generated at once, across providers. */
-  concurrency: PositiveInt
+  concurrency: PositiveInt,
+  /** Samples drawn for one item when the model's output is unusable, before it is rejected. */
+  max_attempts: PositiveInt,
+  /** Completion tokens a conversation may take (also what the limiter reserves). */
+  max_tokens: PositiveInt
 })
 export interface GenerationSettings extends Schema.Schema.Type<typeof GenerationSettings> {}
 

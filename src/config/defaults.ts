@@ -85,7 +85,9 @@ export const DEFAULT_CONFIG: AppConfigData = {
     samples_per_variation: null,
     temperature: 0.9,
     seed: 42,
-    concurrency: 8
+    concurrency: 8,
+    max_attempts: 3,
+    max_tokens: 3000
   },
   quality: {
     min_score: 0.7,

@@ -49,17 +49,20 @@ export const Provenance = Schema.Struct({
 }).annotations({ identifier: "Provenance" })
 export interface Provenance extends Schema.Schema.Type<typeof Provenance> {}
 
-/** One line of `dataset.jsonl`. */
+/**
+ * One line of `dataset.jsonl`. The quality fields are present when the quality stage computed them,
+ * and absent otherwise: a record never claims a score nobody computed.
+ */
 export const Conversation = Schema.Struct({
   id: Schema.String,
   conversation_type: Schema.String,
   scenario: ScenarioRef,
   tools: Schema.Array(ToolDefinition),
   turns: Schema.NonEmptyArray(Turn),
-  agentic_patterns: Schema.Array(AgenticPattern),
-  complexity: Complexity,
-  quality_score: UnitInterval,
-  quality: QualityScores,
+  agentic_patterns: Schema.optional(Schema.Array(AgenticPattern)),
+  complexity: Schema.optional(Complexity),
+  quality_score: Schema.optional(UnitInterval),
+  quality: Schema.optional(QualityScores),
   provenance: Provenance
 }).annotations({ identifier: "Conversation" })
 export interface Conversation extends Schema.Schema.Type<typeof Conversation> {}

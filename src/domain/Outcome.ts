@@ -39,9 +39,13 @@ export const Accepted = Schema.TaggedStruct("accepted", {
 export const Rejected = Schema.TaggedStruct("rejected", {
   id: Schema.String,
   rejection: Rejection,
+  /** Samples drawn before the item was given up. */
+  attempts: Schema.optional(Schema.Int),
+  provider: Schema.optional(Schema.String),
+  model: Schema.optional(Schema.String),
   /** What the model said, so a later re-scoring needs no new call. */
   raw: Schema.optional(Schema.String),
-  /** The conversation as far as it could be read, when it could be. */
+  /** The complete conversation, for rejections made after validation (below threshold, duplicate). */
   conversation: Schema.optional(Conversation)
 })
 

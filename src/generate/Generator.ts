@@ -1,0 +1,103 @@
+import { Clock, Effect, Either, Stream } from "effect"
+import type { ValidateFunction } from "ajv"
+import { Catalog } from "../catalog/Catalog.js"
+import { AppConfig } from "../config/AppConfig.js"
+import { type Conversation, conversationType } from "../domain/Conversation.js"
+import type { Outcome, Rejection } from "../domain/Outcome.js"
+import { isBadSample, type ProviderError } from "../domain/ProviderError.js"
+import type { ToolDefinition } from "../domain/Tool.js"
+import { scenarioRef, type WorkItem } from "../domain/WorkItem.js"
+import { ChatClient } from "../provider/ChatClient.js"
+import { parseConversation } from "./parse.js"
+import { buildRequest, PROMPT_VERSION } from "./prompt.js"
+import { validateConversation } from "./validate.js"
+
+export interface GenerateOptions {
+  /** Identifies the run in every record's provenance. */
+  readonly runId: string
+}
+
+/** What a sample the provider refused as malformed (Groq's 400s) counts as. */
+const badSampleRejection = (error: ProviderError): Rejection => ({
+  reason: error.code === "json_validate_failed" ? "InvalidJson" : "WrongShape",
+  message: `the provider refused the model's output (${error.code}): ${error.message}`
+})
+
+/**
+ * One work item to an outcome: prompt, call, parse, validate. Output that cannot be used is asked for
+ * again as a new sample (another seed and persona), up to `generation.max_attempts`, then rejected
+ * with the last reason and what the model said; a call that fails after the provider stage's retries
+ * is a failure with its typed error. Never fails itself.
+ */
+export const generateItem = Effect.fn("Generate.item")(function*(item: WorkItem, options: GenerateOptions) {
+  const config = yield* AppConfig
+  const catalog = yield* Catalog
+  const client = yield* ChatClient
+  const tools: Array<ToolDefinition> = item.scenario.tools.map((name) => catalog.tools.get(name)!).filter((t) => t !== undefined)
+  const validators = new Map<string, ValidateFunction>(item.scenario.tools.map((name) => [name, catalog.validators.get(name)!]))
+  const { max_attempts: maxAttempts, max_tokens: maxTokens, temperature } = config.generation
+  let last: { rejection: Rejection; raw?: string; provider?: string; model?: string } | undefined
+  for (let attempt = 0; attempt < maxAttempts; attempt++) {
+    const request = buildRequest(item, tools, {
+      temperature,
+      maxTokens,
+      typeDescription: catalog.descriptions.get(item.scenario.type),
+      attempt
+    })
+    const result = yield* Effect.either(client.complete(request))
+    if (Either.isLeft(result)) {
+      const error = result.left
+      if (isBadSample(error)) {
+        last = { rejection: badSampleRejection(error), provider: error.provider }
+        continue
+      }
+      return { _tag: "failed", id: item.id, error, attempts: error.attempts ?? 1 } satisfies Outcome
+    }
+    const completion = result.right
+    const parsed = Either.flatMap(parseConversation(completion.content, completion.finishReason), (turns) =>
+      Either.map(validateConversation(turns, validators), () => turns))
+    if (Either.isLeft(parsed)) {
+      last = { rejection: parsed.left, raw: completion.content, provider: completion.provider, model: completion.model }
+      continue
+    }
+    const [first, ...rest] = parsed.right
+    const conversation: Conversation = {
+      id: item.id,
+      conversation_type: conversationType(item.scenario.type),
+      scenario: scenarioRef(item),
+      tools,
+      turns: [first!, ...rest],
+      provenance: {
+        provider: completion.provider,
+        model: completion.model,
+        seed: item.seed,
+        sample: item.sample,
+        prompt_version: PROMPT_VERSION,
+        run_id: options.runId,
+        created_at: new Date(yield* Clock.currentTimeMillis).toISOString(),
+        usage: completion.usage
+      }
+    }
+    return { _tag: "accepted", conversation } satisfies Outcome
+  }
+  return {
+    _tag: "rejected",
+    id: item.id,
+    rejection: last!.rejection,
+    attempts: maxAttempts,
+    ...(last?.provider === undefined ? {} : { provider: last.provider }),
+    ...(last?.model === undefined ? {} : { model: last.model }),
+    ...(last?.raw === undefined ? {} : { raw: last.raw })
+  } satisfies Outcome
+})
+
+/**
+ * The generation stage as a stream transformer: work items in, outcomes out (in completion order),
+ * `generation.concurrency` items at a time. Compose it with `workItemStream` before and a sink after.
+ */
+export const generateConversations = (options: GenerateOptions) =>
+<E, R>(items: Stream.Stream<WorkItem, E, R>): Stream.Stream<Outcome, E, R | AppConfig | Catalog | ChatClient> =>
+  Stream.unwrap(
+    Effect.map(AppConfig, (config) =>
+      items.pipe(Stream.mapEffect((item) => generateItem(item, options), { concurrency: config.generation.concurrency, unordered: true })))
+  )

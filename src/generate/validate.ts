@@ -1,0 +1,116 @@
+import type { ValidateFunction } from "ajv"
+import { Either } from "effect"
+import type { Rejection, RejectionReason } from "../domain/Outcome.js"
+import type { Turn } from "../domain/Turn.js"
+
+const reject = (reason: RejectionReason, message: string): Either.Either<never, Rejection> => Either.left({ reason, message })
+
+/** Values that stand for a value instead of being one. */
+const PLACEHOLDER = [
+  /^<[^<>]{1,60}>$/, // <file_path>
+  /\{\{[^}]*\}\}/, // {{value}}
+  /^\[[A-Z_ ]{3,40}\]$/, // [YOUR_FILE]
+  /^\.{3}$|^…$/, // ...
+  /^(?:your|my)[-_ ]?[a-z_]*(?:key|token|id|name|file|path|email|url|value)$/i, // your_api_key
+  /^(?:example|sample|placeholder|dummy)(?:[-_ .][a-z0-9_]+)*$/i, // example_file, sample.csv
+  /\bexample\.(?:com|org|net)\b/i,
+  /^(?:foo|bar|baz|xxx+|todo|tbd|n\/a|string|value|lorem ipsum)$/i
+]
+
+/** The first placeholder found in a call's arguments, with its path. */
+export const findPlaceholder = (value: unknown, path = ""): string | undefined => {
+  if (typeof value === "string") {
+    const text = value.trim()
+    return PLACEHOLDER.some((pattern) => pattern.test(text)) ? `${path || "value"} = ${JSON.stringify(value)}` : undefined
+  }
+  if (Array.isArray(value)) {
+    for (const [i, item] of value.entries()) {
+      const found = findPlaceholder(item, `${path}[${i}]`)
+      if (found !== undefined) return found
+    }
+  }
+  if (typeof value === "object" && value !== null) {
+    for (const [key, item] of Object.entries(value)) {
+      const found = findPlaceholder(item, path === "" ? key : `${path}.${key}`)
+      if (found !== undefined) return found
+    }
+  }
+  return undefined
+}
+
+/**
+ * The deterministic checks a conversation passes before it is scored: a user opens it; roles follow a
+ * sensible order; every call names a tool of its scenario, has arguments that satisfy the tool's JSON
+ * Schema and no placeholder; every call is answered by exactly one tool turn right after it, and no tool
+ * turn answers nothing; an assistant answer without calls ends it.
+ */
+export const validateConversation = (
+  turns: ReadonlyArray<Turn>,
+  tools: ReadonlyMap<string, ValidateFunction>
+): Either.Either<void, Rejection> => {
+  const body = turns[0]?.role === "system" ? turns.slice(1) : turns
+  if (body[0]?.role !== "user") return reject("InvalidTurnOrder", `the conversation opens with a ${body[0]?.role ?? "nothing"} turn, not the user`)
+  const seen = new Set<string>()
+  let pending = new Map<string, string>()
+  let previous: Turn["role"] = "user"
+  for (const [index, turn] of body.entries()) {
+    const n = index + 1
+    if (index > 0 && turn.role === "system") return reject("InvalidTurnOrder", `turn ${n} is a system turn inside the conversation`)
+    if (turn.role !== "tool" && pending.size > 0) {
+      return reject("UnansweredCall", `call ${[...pending.keys()][0]} (${[...pending.values()][0]}) is not answered before turn ${n}`)
+    }
+    switch (turn.role) {
+      case "user":
+        if (index > 0 && previous === "user") return reject("InvalidTurnOrder", `turns ${n - 1} and ${n} are both user turns`)
+        if (previous === "tool") return reject("InvalidTurnOrder", `user turn ${n} follows tool results the assistant never read`)
+        if (turn.content.trim() === "") return reject("InvalidTurnOrder", `user turn ${n} is empty`)
+        break
+      case "assistant": {
+        if (previous === "assistant") return reject("InvalidTurnOrder", `turns ${n - 1} and ${n} are both assistant turns`)
+        const calls = turn.tool_calls ?? []
+        if (calls.length === 0 && turn.content.trim() === "") return reject("InvalidTurnOrder", `assistant turn ${n} says nothing and calls nothing`)
+        pending = new Map()
+        for (const call of calls) {
+          const name = call.function.name
+          if (seen.has(call.id) || pending.has(call.id)) return reject("InvalidTurnOrder", `call id ${call.id} is used twice`)
+          const validate = tools.get(name)
+          if (validate === undefined) {
+            return reject("UnknownTool", `turn ${n} calls ${name}, which is not one of this scenario's tools (${[...tools.keys()].join(", ")})`)
+          }
+          if (!validate(call.function.arguments)) {
+            const error = validate.errors?.[0]
+            const where = error?.instancePath === "" || error === undefined ? "" : ` at ${error.instancePath}`
+            const detail = error?.keyword === "additionalProperties"
+              ? `has an unknown argument ${JSON.stringify((error.params as { additionalProperty?: string }).additionalProperty)}`
+              : `${error?.message ?? "is invalid"}${where}`
+            return reject("InvalidArguments", `turn ${n}: ${name} arguments ${detail}`)
+          }
+          const placeholder = findPlaceholder(call.function.arguments)
+          if (placeholder !== undefined) return reject("PlaceholderArgument", `turn ${n}: ${name} has a placeholder argument ${placeholder}`)
+          pending.set(call.id, name)
+        }
+        break
+      }
+      case "tool": {
+        if (!pending.has(turn.tool_call_id)) {
+          return reject("OrphanToolResult", `tool turn ${n} answers ${turn.tool_call_id}, which no open call of the turn before has`)
+        }
+        if (pending.get(turn.tool_call_id) !== turn.name) {
+          return reject("OrphanToolResult", `tool turn ${n} is named ${turn.name} but answers a call to ${pending.get(turn.tool_call_id)}`)
+        }
+        pending.delete(turn.tool_call_id)
+        seen.add(turn.tool_call_id)
+        break
+      }
+      case "system":
+        break
+    }
+    previous = turn.role === "tool" ? "tool" : turn.role
+  }
+  if (pending.size > 0) return reject("UnansweredCall", `call ${[...pending.keys()][0]} (${[...pending.values()][0]}) is never answered`)
+  const last = body[body.length - 1]!
+  if (last.role !== "assistant" || (last.tool_calls?.length ?? 0) > 0 || last.content.trim() === "") {
+    return reject("NoFinalAnswer", `the conversation ends with a ${last.role === "assistant" ? "tool call" : `${last.role} turn`}, not an assistant answer`)
+  }
+  return Either.void
+}

@@ -1,0 +1,81 @@
+import { FileSystem } from "@effect/platform"
+import { Chunk, Effect, Schema } from "effect"
+import type { Outcome } from "../domain/Outcome.js"
+import { ProviderError } from "../domain/ProviderError.js"
+import type { RunFiles } from "./RunDirectory.js"
+import { SinkError } from "./SinkError.js"
+
+const encodeError = Schema.encodeSync(ProviderError)
+
+/** The line an outcome adds to its file: the record for accepted ones, the reason and raw output for rejected ones. */
+export const outcomeLine = (outcome: Outcome, at: string): { readonly file: "dataset" | "rejected" | "failures"; readonly line: string } => {
+  switch (outcome._tag) {
+    case "accepted":
+      return { file: "dataset", line: JSON.stringify(outcome.conversation) }
+    case "rejected": {
+      const { _tag, ...rest } = outcome
+      return { file: "rejected", line: JSON.stringify({ ...rest, at }) }
+    }
+    case "failed":
+      return { file: "failures", line: JSON.stringify({ id: outcome.id, error: encodeError(outcome.error), attempts: outcome.attempts, at }) }
+  }
+}
+
+/** The audit log's line for an outcome: what happened, never a key or the conversation itself. */
+const logLine = (outcome: Outcome, at: string): string =>
+  JSON.stringify(
+    outcome._tag === "accepted"
+      ? { at, event: "accepted", id: outcome.conversation.id, provider: outcome.conversation.provenance.provider, model: outcome.conversation.provenance.model, quality_score: outcome.conversation.quality_score }
+      : outcome._tag === "rejected"
+      ? { at, event: "rejected", id: outcome.id, reason: outcome.rejection.reason, message: outcome.rejection.message, provider: outcome.provider, attempts: outcome.attempts }
+      : { at, event: "failed", id: outcome.id, reason: outcome.error.reason, message: outcome.error.message, provider: outcome.error.provider, attempts: outcome.attempts }
+  )
+
+/**
+ * Appends outcomes to the run's files, a batch at a time, one write per file per batch. Every line ends
+ * with its newline in the same write, so a crash leaves at most a torn last line (cut on resume). A
+ * failed write (disk full, read-only) stops the run with the file named.
+ */
+export const makeOutcomeWriter = (files: RunFiles) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const open = (path: string) =>
+      fs.open(path, { flag: "a" }).pipe(
+        Effect.mapError((error) => new SinkError({ reason: "Unwritable", message: `cannot open ${path} for writing (${error.message})` }))
+      )
+    const handles = {
+      dataset: yield* open(files.dataset),
+      rejected: yield* open(files.rejected),
+      failures: yield* open(files.failures),
+      log: yield* open(files.log)
+    }
+    const paths = { dataset: files.dataset, rejected: files.rejected, failures: files.failures, log: files.log }
+    const encoder = new TextEncoder()
+    const append = (file: keyof typeof handles, lines: ReadonlyArray<string>) =>
+      lines.length === 0
+        ? Effect.void
+        : handles[file].writeAll(encoder.encode(lines.join("\n") + "\n")).pipe(
+          Effect.mapError((error) =>
+            new SinkError({
+              reason: "WriteFailed",
+              message: `cannot write ${paths[file]} (${error.message}); the run stopped, free the space or fix the permissions and run again to resume`
+            })
+          )
+        )
+    /** Writes a batch; data files before the log, so the log never mentions a line that is not there. */
+    const write = (batch: Chunk.Chunk<Outcome>) =>
+      Effect.gen(function*() {
+        const at = new Date().toISOString()
+        const byFile = { dataset: [] as Array<string>, rejected: [] as Array<string>, failures: [] as Array<string> }
+        for (const outcome of batch) {
+          const { file, line } = outcomeLine(outcome, at)
+          byFile[file].push(line)
+        }
+        yield* append("dataset", byFile.dataset)
+        yield* append("rejected", byFile.rejected)
+        yield* append("failures", byFile.failures)
+        yield* append("log", Chunk.toReadonlyArray(batch).map((o) => logLine(o, at)))
+      })
+    const log = (event: Record<string, unknown>) => append("log", [JSON.stringify({ at: new Date().toISOString(), ...event })])
+    return { write, log }
+  })

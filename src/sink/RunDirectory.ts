@@ -1,0 +1,124 @@
+import { FileSystem, Path } from "@effect/platform"
+import { Effect } from "effect"
+import { scanJsonl } from "./jsonlScan.js"
+import { type Fingerprint, fingerprintChanges, type Manifest, readManifest } from "./Manifest.js"
+import { probeWritable } from "./outputDir.js"
+import { SinkError } from "./SinkError.js"
+
+/** The files of a run directory. */
+export const runFiles = (path: Path.Path, dir: string) => ({
+  dir,
+  dataset: path.join(dir, "dataset.jsonl"),
+  rejected: path.join(dir, "rejected.jsonl"),
+  failures: path.join(dir, "failures.jsonl"),
+  manifest: path.join(dir, "run.json"),
+  log: path.join(dir, "log.jsonl"),
+  providers: path.join(dir, "providers.json"),
+  lock: path.join(dir, "run.lock")
+})
+export type RunFiles = ReturnType<typeof runFiles>
+
+/** What a run directory already holds when a run starts. */
+export interface RunState {
+  readonly files: RunFiles
+  readonly previous: Manifest | undefined
+  /** Ids in dataset.jsonl or rejected.jsonl: skipped on resume. */
+  readonly done: ReadonlySet<string>
+  readonly accepted: number
+  readonly rejected: number
+  readonly failures: number
+  /** Torn last lines cut, per file. */
+  readonly cut: ReadonlyArray<string>
+  /** Where older data was set aside by --force. */
+  readonly setAside: string | undefined
+}
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM"
+  }
+}
+
+const idOf = (ids: Set<string>) => (value: unknown) => {
+  const id = (value as { id?: unknown } | null)?.id
+  if (typeof id === "string") ids.add(id)
+}
+
+/**
+ * Opens (or creates) a run directory for writing: refuses a directory another live process is writing,
+ * or one holding data made with another configuration (unless `force`, which sets the old files aside
+ * in `previous-<time>/`); cuts torn last lines; collects the ids already done. The lock is released when
+ * the scope closes.
+ */
+export const openRunDirectory = (dir: string, fingerprint: Fingerprint, force: boolean) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const files = runFiles(path, dir)
+    yield* probeWritable(dir).pipe(
+      Effect.mapError((problem) => new SinkError({ reason: "Unwritable", message: `cannot write the run directory: ${problem}; choose another --output` }))
+    )
+    yield* fs.makeDirectory(dir, { recursive: true }).pipe(
+      Effect.mapError((error) => new SinkError({ reason: "Unwritable", message: `cannot create ${dir} (${error.message}); choose another --output` }))
+    )
+
+    // One writer at a time: a lock naming a live process refuses; a stale one (after a crash) is taken over.
+    const lock = yield* fs.readFileString(files.lock).pipe(Effect.option)
+    if (lock._tag === "Some") {
+      const pid = Number(lock.value.trim())
+      if (Number.isInteger(pid) && pid !== process.pid && alive(pid)) {
+        return yield* new SinkError({ reason: "Locked", message: `another agentic-synth (pid ${pid}) is writing ${dir}; wait for it to finish or use another --output` })
+      }
+    }
+    yield* Effect.acquireRelease(
+      fs.writeFileString(files.lock, String(process.pid)).pipe(
+        Effect.mapError((error) => new SinkError({ reason: "Unwritable", message: `cannot write ${files.lock} (${error.message})` }))
+      ),
+      () => fs.remove(files.lock).pipe(Effect.ignore)
+    )
+
+    const previous = yield* readManifest(files.manifest)
+    const hasData = (yield* fs.exists(files.dataset).pipe(Effect.orElseSucceed(() => false))) ||
+      (yield* fs.exists(files.rejected).pipe(Effect.orElseSucceed(() => false)))
+    const changes = previous === undefined ? ["no run.json"] : fingerprintChanges(previous.fingerprint, fingerprint)
+    let setAside: string | undefined
+    if (hasData && changes.length > 0) {
+      if (!force) {
+        return yield* new SinkError({
+          reason: "ConfigMismatch",
+          message: `${dir} holds data generated with another configuration (${changes.join(", ")}); ` +
+            "resume with the same settings, choose another --output, or add --force to set the old files aside"
+        })
+      }
+      setAside = path.join(dir, `previous-${new Date().toISOString().replace(/[:.]/g, "-")}`)
+      yield* fs.makeDirectory(setAside, { recursive: true })
+      for (const file of [files.dataset, files.rejected, files.failures, files.manifest, files.log, files.providers]) {
+        if (yield* fs.exists(file)) yield* fs.rename(file, path.join(setAside, path.basename(file)))
+      }
+    }
+
+    const done = new Set<string>()
+    const cut: Array<string> = []
+    const dataset = yield* scanJsonl(files.dataset, idOf(done))
+    const rejected = yield* scanJsonl(files.rejected, idOf(done))
+    const failures = yield* scanJsonl(files.failures, () => undefined)
+    for (const [name, scan] of [["dataset.jsonl", dataset], ["rejected.jsonl", rejected], ["failures.jsonl", failures]] as const) {
+      if (scan.cut > 0) cut.push(`${name} (${scan.cut} bytes)`)
+    }
+    return {
+      files,
+      previous: setAside === undefined ? previous : undefined,
+      done,
+      accepted: dataset.lines,
+      rejected: rejected.lines,
+      failures: failures.lines,
+      cut,
+      setAside
+    } satisfies RunState
+  }).pipe(
+    Effect.catchTag("BadArgument", (error) => Effect.fail(new SinkError({ reason: "Unwritable", message: error.message }))),
+    Effect.catchTag("SystemError", (error) => Effect.fail(new SinkError({ reason: "Unwritable", message: `${error.message}` })))
+  )

@@ -1,0 +1,206 @@
+import { Clock, type Duration, Effect, Either, Exit, Fiber, Ref, Schedule, Stream } from "effect"
+import { Catalog } from "../catalog/Catalog.js"
+import { type PlanOptions, workItems, workItemStream } from "../catalog/workItems.js"
+import { AppConfig } from "../config/AppConfig.js"
+import type { AppConfigData } from "../config/ConfigSchema.js"
+import type { Outcome } from "../domain/Outcome.js"
+import { generateConversations } from "../generate/Generator.js"
+import { PROMPT_VERSION } from "../generate/prompt.js"
+import { ChatClient } from "../provider/ChatClient.js"
+import type { ProviderStatus } from "../provider/ProviderPool.js"
+import { Scorer } from "../quality/Scorer.js"
+import { type Fingerprint, type Manifest, type ProviderSummary, writeManifest } from "./Manifest.js"
+import { makeOutcomeWriter } from "./OutcomeWriter.js"
+import { openRunDirectory, type RunFiles } from "./RunDirectory.js"
+
+export interface RunOptions {
+  readonly dir: string
+  readonly plan: PlanOptions
+  /** Set aside a directory's data made with another configuration instead of refusing it. */
+  readonly force: boolean
+  /** Called every `progressEvery` with the counts so far. */
+  readonly onProgress?: (progress: Progress) => Effect.Effect<void>
+  readonly progressEvery?: Duration.DurationInput
+}
+
+export interface TypeCounts {
+  accepted: number
+  rejected: number
+  failed: number
+}
+
+/** Where a run stands. `planned = skipped + accepted + rejected + failed + remaining`. */
+export interface Progress {
+  readonly runId: string
+  readonly planned: number
+  readonly skipped: number
+  readonly accepted: number
+  readonly rejected: number
+  readonly failed: number
+  readonly remaining: number
+  readonly elapsedMs: number
+  readonly byType: Readonly<Record<string, TypeCounts>>
+  readonly rejections: Readonly<Record<string, number>>
+  readonly failures: Readonly<Record<string, number>>
+  /** Accepted conversations with at least one tool call. */
+  readonly withToolCalls: number
+  /** Sum of quality scores of the accepted conversations that have one, and how many have one. */
+  readonly qualitySum: number
+  readonly scored: number
+  readonly providers: ReadonlyArray<ProviderStatus>
+  readonly files: RunFiles
+  readonly cut: ReadonlyArray<string>
+  readonly setAside: string | undefined
+}
+
+/** The settings that make a dataset what it is; resuming with other values is refused. */
+export const fingerprintOf = (config: AppConfigData, plan: PlanOptions): Fingerprint => ({
+  seed: config.generation.seed,
+  types: plan.types.length === 0 ? "all" : [...plan.types].sort().join(","),
+  temperature: config.generation.temperature,
+  prompt_version: PROMPT_VERSION,
+  min_score: config.quality.min_score,
+  dedup: config.quality.dedup,
+  dedup_threshold: config.quality.dedup_threshold
+})
+
+const providerSummary = (status: ProviderStatus): ProviderSummary => ({
+  provider: status.provider,
+  model: status.model,
+  state: status.state,
+  requests: status.stats.requests,
+  succeeded: status.stats.succeeded,
+  failed: status.stats.failed,
+  rate_limited: status.stats.rateLimited,
+  prompt_tokens: status.stats.promptTokens,
+  completion_tokens: status.stats.completionTokens
+})
+
+/**
+ * A whole `generate` run into a run directory: resume (skip what is done, cut torn lines), generate the
+ * remaining items, score them, append them through one writer, and keep `run.json` current (every two
+ * seconds and at the end, whether the run finished, failed or was interrupted). Memory stays flat: the
+ * items are produced lazily, and only the ids already done are kept.
+ */
+export const runGeneration = (options: RunOptions) =>
+  Effect.scoped(Effect.gen(function*() {
+    const config = yield* AppConfig
+    const catalog = yield* Catalog
+    const client = yield* ChatClient
+    const scorer = yield* Scorer
+    const started = yield* Clock.currentTimeMillis
+    const fingerprint = fingerprintOf(config, options.plan)
+    const state = yield* openRunDirectory(options.dir, fingerprint, options.force)
+    const writer = yield* makeOutcomeWriter(state.files)
+    const runId = state.previous?.run_id ?? `run-${new Date(started).toISOString().replace(/[-:]/g, "").replace(/\..*$/, "")}`
+
+    let planned = 0
+    let skipped = 0
+    for (const item of workItems(catalog, options.plan)) {
+      planned++
+      if (state.done.has(item.id)) skipped++
+    }
+    const counts = { accepted: 0, rejected: 0, failed: 0, withToolCalls: 0, qualitySum: 0, scored: 0 }
+    const byType: Record<string, TypeCounts> = {}
+    const rejections: Record<string, number> = {}
+    const failures: Record<string, number> = {}
+    const status = yield* Ref.make<Manifest["status"]>("running")
+
+    const progress: Effect.Effect<Progress> = Effect.gen(function*() {
+      const now = yield* Clock.currentTimeMillis
+      return {
+        runId,
+        planned,
+        skipped,
+        ...counts,
+        remaining: planned - skipped - counts.accepted - counts.rejected - counts.failed,
+        elapsedMs: now - started,
+        byType,
+        rejections,
+        failures,
+        providers: yield* client.status,
+        files: state.files,
+        cut: state.cut,
+        setAside: state.setAside
+      }
+    })
+    const manifest = Effect.gen(function*() {
+      const p = yield* progress
+      const now = new Date(yield* Clock.currentTimeMillis).toISOString()
+      yield* writeManifest(state.files.manifest, {
+        run_id: runId,
+        created_at: state.previous?.created_at ?? new Date(started).toISOString(),
+        updated_at: now,
+        status: yield* Ref.get(status),
+        sessions: (state.previous?.sessions ?? 0) + 1,
+        fingerprint,
+        config,
+        plan: {
+          max_items: options.plan.maxItems,
+          types: options.plan.types,
+          shard: options.plan.shard === undefined ? null : `${options.plan.shard.index}/${options.plan.shard.count}`
+        },
+        counts: { planned: p.planned, skipped: p.skipped, accepted: p.accepted, rejected: p.rejected, failed: p.failed, remaining: p.remaining },
+        totals: { accepted: state.accepted + p.accepted, rejected: state.rejected + p.rejected, failures: state.failures + p.failed },
+        providers: p.providers.map(providerSummary)
+      })
+    })
+
+    yield* manifest
+    yield* writer.log({ event: "start", run_id: runId, planned, skipped, cut: state.cut, set_aside: state.setAside ?? null })
+    const every = options.progressEvery ?? "2 seconds"
+    const ticker = yield* Effect.fork(
+      Effect.repeat(
+        Effect.zipRight(manifest.pipe(Effect.ignoreLogged), Effect.flatMap(progress, (p) => options.onProgress?.(p) ?? Effect.void)),
+        Schedule.spaced(every)
+      )
+    )
+
+    const count = (outcome: Outcome) => {
+      const type = outcome._tag === "accepted" ? outcome.conversation.scenario.type : outcome.id.split("/")[0]!
+      const entry = (byType[type] ??= { accepted: 0, rejected: 0, failed: 0 })
+      entry[outcome._tag]++
+      counts[outcome._tag]++
+      if (outcome._tag === "accepted") {
+        if (outcome.conversation.turns.some((t) => t.role === "assistant" && (t.tool_calls?.length ?? 0) > 0)) counts.withToolCalls++
+        if (outcome.conversation.quality_score !== undefined) {
+          counts.qualitySum += outcome.conversation.quality_score
+          counts.scored++
+        }
+      } else if (outcome._tag === "rejected") rejections[outcome.rejection.reason] = (rejections[outcome.rejection.reason] ?? 0) + 1
+      else failures[outcome.error.reason] = (failures[outcome.error.reason] ?? 0) + 1
+    }
+
+    const judged = (outcome: Outcome): Effect.Effect<Outcome> =>
+      outcome._tag !== "accepted"
+        ? Effect.succeed(outcome)
+        : Effect.map(scorer.judge(outcome.conversation), Either.match({
+          onLeft: (rejection): Outcome => ({ _tag: "rejected", id: outcome.conversation.id, rejection, conversation: outcome.conversation, provider: outcome.conversation.provenance.provider, model: outcome.conversation.provenance.model }),
+          onRight: (conversation): Outcome => ({ _tag: "accepted", conversation })
+        }))
+
+    const exit = yield* workItemStream(catalog, options.plan).pipe(
+      Stream.filter((item) => !state.done.has(item.id)),
+      generateConversations({ runId }),
+      Stream.mapEffect(judged),
+      Stream.buffer({ capacity: 256 }),
+      Stream.groupedWithin(256, "250 millis"),
+      Stream.runForEach((batch) =>
+        Effect.zipRight(
+          writer.write(batch),
+          Effect.sync(() => {
+            for (const outcome of batch) count(outcome)
+          })
+        )
+      ),
+      Effect.exit
+    )
+    yield* Fiber.interrupt(ticker)
+    yield* Ref.set(status, Exit.isSuccess(exit) ? "finished" : Exit.isInterrupted(exit) ? "interrupted" : "failed")
+    yield* manifest.pipe(Effect.ignoreLogged)
+    yield* writer.log({ event: "end", status: yield* Ref.get(status), ...counts }).pipe(Effect.ignore)
+    const final = yield* progress
+    return yield* Exit.match(exit, { onFailure: Effect.failCause, onSuccess: () => Effect.succeed(final) })
+  }))
+
+
