@@ -26,9 +26,13 @@ const HttpUrl = Schema.String.pipe(
   })
 ).annotations(expected("an http(s) URL such as https://api.groq.com/openai/v1"))
 
-const EnvVarName = Schema.String.pipe(Schema.pattern(/^[A-Za-z_][A-Za-z0-9_]*$/)).annotations(
-  expected("an environment variable name such as GROQ_API_KEY")
-)
+/** An upper-case variable name. The value is never echoed: a key pasted here by mistake must not be printed. */
+const EnvVarName = Schema.String.pipe(Schema.pattern(/^[A-Z_][A-Z0-9_]{0,63}$/)).annotations({
+  message: () => ({
+    message: "expected the NAME of an environment variable such as GROQ_API_KEY (upper case), not the key itself; the value is not shown",
+    override: true
+  })
+})
 
 const strict = <Fields extends Schema.Struct.Fields>(what: string, fields: Fields) =>
   Schema.Struct(fields).annotations(expectedShape(what))

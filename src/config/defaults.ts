@@ -38,7 +38,7 @@ export const DEFAULT_CONFIG: AppConfigData = {
     huggingface: {
       base_url: "https://router.huggingface.co/v1",
       model: "openai/gpt-oss-120b",
-      api_key_env: ["HF_TOKEN", "HUGGINGFACE_API_KEY"],
+      api_key_env: ["HF_TOKEN", "HUGGINGFACE_API_KEY", "HUGGING_FACE_HUB_TOKEN"],
       rpm: 30,
       rpd: null,
       tpm: null,

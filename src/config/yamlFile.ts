@@ -26,7 +26,13 @@ export const parseYaml = (file: string, text: string): Either.Either<YamlFile, Y
     const message = first.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")
     return Either.left({ line, col, message })
   }
-  return Either.right({ file, value: document.toJS({ maxAliasCount: 100 }), document, lines })
+  // Unresolved or runaway aliases only surface when the document is turned into values.
+  try {
+    return Either.right({ file, value: document.toJS({ maxAliasCount: 100 }), document, lines })
+  } catch (error) {
+    const message = error instanceof Error ? error.message.split("\n")[0]! : String(error)
+    return Either.left({ line: 1, col: 1, message })
+  }
 }
 
 /** The one-line message for a syntax error: where, what, and that the fix is there. */

@@ -110,7 +110,10 @@ export const parseConversation = (text: string, finishReason: string | undefined
       if (!isRecord(raw)) return reject("WrongShape", `turn ${i + 1} is not an object`)
       const role = ROLES[String(raw["role"] ?? "").toLowerCase()]
       if (role === undefined) return reject("WrongShape", `turn ${i + 1} has role ${JSON.stringify(raw["role"])}; expected user, assistant or tool`)
-      const content = textOf(raw["content"])
+      // A tool result given as an object or list is its JSON text; anything else must be text.
+      const structured = role === "tool" && typeof raw["content"] === "object" && raw["content"] !== null &&
+        textOf(raw["content"]) === undefined
+      const content = structured ? JSON.stringify(raw["content"]) : textOf(raw["content"])
       if (content === undefined) return reject("WrongShape", `turn ${i + 1} has content that is not text`)
       if (role === "assistant") {
         const rawCalls = Array.isArray(raw["tool_calls"]) ? raw["tool_calls"] : isRecord(raw["function_call"]) ? [raw["function_call"]] : []
@@ -129,9 +132,6 @@ export const parseConversation = (text: string, finishReason: string | undefined
         continue
       }
       if (role === "tool") {
-        const result = isRecord(raw["content"]) || Array.isArray(raw["content"]) && textOf(raw["content"]) === undefined
-          ? JSON.stringify(raw["content"])
-          : content
         const given = typeof raw["tool_call_id"] === "string" && raw["tool_call_id"] !== "" ? raw["tool_call_id"] : undefined
         // Without an id, the n-th result of a block answers the n-th call.
         const call = given !== undefined ? block.find((c) => c.id === given) : block[answered]
@@ -141,7 +141,7 @@ export const parseConversation = (text: string, finishReason: string | undefined
         if (id === undefined || name === undefined) {
           return reject("WrongShape", `tool turn ${i + 1} names no call and follows no unanswered call`)
         }
-        const turn: ToolTurn = { role, tool_call_id: id, name, content: result }
+        const turn: ToolTurn = { role, tool_call_id: id, name, content }
         turns.push(turn)
         continue
       }

@@ -12,7 +12,7 @@ const PLACEHOLDER = [
   /^\[[A-Z_ ]{3,40}\]$/, // [YOUR_FILE]
   /^\.{3}$|^…$/, // ...
   /^(?:your|my)[-_ ]?[a-z_]*(?:key|token|id|name|file|path|email|url|value)$/i, // your_api_key
-  /^(?:example|sample|placeholder|dummy)(?:[-_ .][a-z0-9_]+)*$/i, // example_file, sample.csv
+  /^(?:example|sample|placeholder|dummy)(?:[-_.][a-z0-9_]+)*$/i, // example_file, sample.csv (one token, not a phrase)
   /\bexample\.(?:com|org|net)\b/i,
   /^(?:foo|bar|baz|xxx+|todo|tbd|n\/a|string|value|lorem ipsum)$/i
 ]

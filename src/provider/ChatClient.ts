@@ -41,7 +41,8 @@ export class ChatClient extends Context.Tag("agentic-synth/ChatClient")<ChatClie
         if (exhausted !== undefined) limiter.markExhausted(exhausted.until, exhausted.message)
         return { endpoint, limiter }
       })
-      return yield* makePool({ members, retry: config.retry, onExhausted: store.save })
+      const keep = remembered.filter((e) => !members.some((m) => m.endpoint.name === e.provider && m.endpoint.settings.model === e.model))
+      return yield* makePool({ members, retry: config.retry, onExhausted: store.save, keep })
     })
   )
 

@@ -7,7 +7,7 @@ import type { ChatRequest } from "./ChatRequest.js"
 import { ChatResponse } from "./ChatResponse.js"
 import { classifyHttpError } from "./classify.js"
 import { parseErrorBody } from "./errorBody.js"
-import { apiRoot, type ProviderProfile } from "./profiles.js"
+import { apiRoot, displayUrl, type ProviderProfile } from "./profiles.js"
 import { type RateLimitInfo, readRateLimits } from "./rateLimitHeaders.js"
 import { wireBody } from "./wireBody.js"
 
@@ -75,7 +75,7 @@ export const send = (endpoint: EndpointConfig, request: ChatRequest): Effect.Eff
         return fail("Timeout", `${name} did not answer within ${settings.timeout_seconds} s; raise providers.${name}.timeout_seconds or try later`)
       }
       if (error._tag === "RequestError") {
-        return fail("Unavailable", `cannot reach ${name} at ${settings.base_url} (${error.cause instanceof Error ? error.cause.message : error.reason})`)
+        return fail("Unavailable", `cannot reach ${name} at ${displayUrl(settings.base_url)} (${error.cause instanceof Error ? error.cause.message : error.reason})`)
       }
       return fail("InvalidResponse", `${name} sent a response that could not be read (${error.reason}: the body was cut off)`)
     }

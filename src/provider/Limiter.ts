@@ -20,10 +20,11 @@ const TOKEN_BURST_SECONDS = 10
 const MAX_COOLDOWN_MS = 60_000
 const DAY_MS = 86_400_000
 
-/** A reservation made when a request is admitted, settled when its answer arrives. */
+/** A reservation made when a request is admitted, settled (once) when its answer arrives. */
 export interface Ticket {
   readonly tokens: number
   readonly at: number
+  settled: boolean
 }
 
 export type LimiterState =
@@ -96,8 +97,10 @@ export class Limiter {
     for (const [bucket, amount, what] of [[this.rpd, 1, "requests"], [this.tpd, tokens, "tokens"]] as const) {
       if (bucket === undefined) continue
       const ready = bucket.readyAt(amount, now)
-      // A daily budget that needs more than a few minutes to come back is spent for now.
+      // A daily budget that needs more than a few minutes to come back is spent for now; while requests
+      // are in flight their unused reservations may still come back, so wait for them first.
       if (ready - now > 5 * 60_000) {
+        if (this.inFlight > 0) return Infinity
         this.exhausted = { until: ready, message: `daily ${what} budget used up` }
         return Infinity
       }
@@ -114,7 +117,7 @@ export class Limiter {
     this.tpd?.take(tokens, now)
     this.inFlight++
     this.stats.requests++
-    return { tokens, at: now }
+    return { tokens, at: now, settled: false }
   }
 
   /** Settles a reservation with what happened and what the headers said. */
@@ -124,6 +127,8 @@ export class Limiter {
     limits: RateLimitInfo,
     now: number
   ) {
+    if (ticket.settled) return
+    ticket.settled = true
     this.inFlight = Math.max(0, this.inFlight - 1)
     const used = outcome.usage === undefined ? undefined : outcome.usage.prompt_tokens + outcome.usage.completion_tokens
     if (used !== undefined) {
@@ -174,6 +179,8 @@ export class Limiter {
         return
       }
       case "BadRequest":
+        // A 404 is a wrong model or base URL: every request would fail the same way.
+        if (error.status === 404) this.dead = error
         return
     }
   }

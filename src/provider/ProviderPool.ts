@@ -35,6 +35,8 @@ interface Job {
 
 /** A request may be re-queued after this many 429s before it fails as `RateLimited`. */
 const MAX_RATE_LIMITED = 25
+/** When every provider is out of quota, wait at most this long for the soonest to come back. */
+const MAX_QUOTA_WAIT_MS = 10 * 60_000
 /** Without a `max_tokens`, reserve this much completion when pacing tokens. */
 const DEFAULT_COMPLETION_TOKENS = 1024
 
@@ -43,6 +45,8 @@ export interface PoolOptions {
   readonly retry: RetrySettings
   /** Called whenever a provider's exhaustion changes, to persist it. */
   readonly onExhausted: (entries: ReadonlyArray<Exhaustion>) => Effect.Effect<void>
+  /** Entries remembered from earlier runs for providers outside this pool: kept when saving. */
+  readonly keep?: ReadonlyArray<Exhaustion>
 }
 
 const withAttempts = (error: ProviderError, attempts: number) =>
@@ -91,14 +95,15 @@ export const makePool = (options: PoolOptions): Effect.Effect<
     )
 
     const persistExhaustion = Effect.suspend(() =>
-      options.onExhausted(
-        members.flatMap((m) => {
+      options.onExhausted([
+        ...(options.keep ?? []),
+        ...members.flatMap((m) => {
           const exhausted = m.limiter.exhaustion()
           return exhausted === undefined
             ? []
             : [{ provider: m.endpoint.name, model: m.endpoint.settings.model, until: exhausted.until, message: exhausted.message }]
         })
-      )
+      ])
     )
 
     /** The error a request gets when no provider is left to try. */
@@ -107,16 +112,24 @@ export const makePool = (options: PoolOptions): Effect.Effect<
         const state = m.limiter.state(now)
         return state._tag === "dead" ? state.error.message : state._tag === "exhausted" ? `${m.endpoint.name}: ${state.message}` : m.endpoint.name
       })
-      const allDead = members.every((m) => m.limiter.state(now)._tag === "dead")
+      const states = members.map((m) => m.limiter.state(now))
+      const firstDead = states.find((s) => s._tag === "dead")
+      const allDead = states.every((s) => s._tag === "dead")
       return new ProviderError({
         provider: members.map((m) => m.endpoint.name).join("+"),
-        reason: allDead ? "Unauthorized" : "QuotaExhausted",
+        reason: allDead && firstDead?._tag === "dead" ? firstDead.error.reason : "QuotaExhausted",
         message: `no provider can take requests: ${reasons.join("; ")}`
       })
     }
 
     const finish = (job: Job, result: Either.Either<Completion, ProviderError>) =>
       Deferred.complete(job.done, Either.match(result, { onLeft: Effect.fail, onRight: Effect.succeed })).pipe(Effect.zipRight(signal))
+
+    /** Takes a job out of the queue by identity (a retry may have been put in front of it meanwhile). */
+    const take = (job: Job) => {
+      const index = pending.indexOf(job)
+      if (index >= 0) pending.splice(index, 1)
+    }
 
     const requeue = (job: Job) =>
       Effect.sync(() => {
@@ -163,6 +176,11 @@ export const makePool = (options: PoolOptions): Effect.Effect<
             job.attempts--
             return yield* requeue(job)
           case "BadRequest":
+            if (failure.status === 404) {
+              // A wrong model or URL on this provider (it dropped out), not a fault of the request.
+              job.attempts--
+              return yield* requeue(job)
+            }
             return yield* finish(job, Either.left(failure))
           case "Unavailable":
           case "Timeout":
@@ -187,7 +205,17 @@ export const makePool = (options: PoolOptions): Effect.Effect<
         const now = yield* Clock.currentTimeMillis
         const usable = members.filter((m) => m.limiter.usable(now))
         if (usable.length === 0) {
-          pending.shift()
+          // Every provider is out. A quota back within minutes (Groq's "try again in 6m54s") is waited
+          // for; anything longer fails the request, to be retried by the next run.
+          const soonest = Math.min(...members.map((m) => {
+            const state = m.limiter.state(now)
+            return state._tag === "exhausted" ? state.until : Infinity
+          }))
+          if (soonest - now <= MAX_QUOTA_WAIT_MS) {
+            yield* Effect.raceFirst(Deferred.await(waitFor), Effect.sleep(Duration.millis(Math.max(1, soonest - now))))
+            continue
+          }
+          take(job)
           yield* finish(job, Either.left(noneLeft(now)))
           continue
         }
@@ -206,11 +234,23 @@ export const makePool = (options: PoolOptions): Effect.Effect<
           yield* Effect.raceFirst(Deferred.await(waitFor), Effect.sleep(Duration.millis(wait)))
           continue
         }
-        pending.shift()
-        const ticket = best.limiter.admit(job.tokens, now)
-        // A defect in a send must not leave its caller waiting forever.
+        take(job)
+        const member = best
+        const ticket = member.limiter.admit(job.tokens, now)
+        // A defect in a send must neither leave its caller waiting forever nor keep its slot.
         yield* Effect.forkIn(
-          run(job, best, ticket).pipe(Effect.catchAllCause((cause) => Deferred.failCause(job.done, cause).pipe(Effect.zipRight(signal)))),
+          run(job, member, ticket).pipe(
+            Effect.catchAllCause((cause) =>
+              Effect.gen(function*() {
+                if (!ticket.settled) {
+                  const at = yield* Clock.currentTimeMillis
+                  member.limiter.settle(ticket, { error: new ProviderError({ provider: member.endpoint.name, reason: "InvalidResponse", message: "the send failed unexpectedly" }) }, {}, at)
+                }
+                yield* Deferred.failCause(job.done, cause)
+                yield* signal
+              })
+            )
+          ),
           scope
         )
       }
@@ -218,19 +258,22 @@ export const makePool = (options: PoolOptions): Effect.Effect<
     yield* Effect.forkScoped(dispatch)
 
     const complete = (request: ChatRequest) =>
-      Effect.gen(function*() {
+      Effect.flatMap(Deferred.make<Completion, ProviderError>(), (done) => {
         const job: Job = {
           request,
           tokens: estimatePromptTokens(request) + (request.max_tokens ?? DEFAULT_COMPLETION_TOKENS),
-          done: yield* Deferred.make<Completion, ProviderError>(),
+          done,
           attempts: 0,
           rateLimited: 0,
           cancelled: false,
           retries: undefined
         }
-        pending.push(job)
-        yield* signal
-        return yield* Deferred.await(job.done).pipe(Effect.onInterrupt(() => Effect.sync(() => (job.cancelled = true))))
+        // Cancelled however the caller is interrupted, even before it starts waiting.
+        return Effect.sync(() => pending.push(job)).pipe(
+          Effect.zipRight(signal),
+          Effect.zipRight(Deferred.await(done)),
+          Effect.onInterrupt(() => Effect.sync(() => (job.cancelled = true)))
+        )
       })
 
     const status = Effect.map(Clock.currentTimeMillis, (now) =>

@@ -37,12 +37,16 @@ export const availability = (config: AppConfigData, name: ProviderName) =>
     const profile = PROFILES[name]
     const found = yield* firstKey(settings.api_key_env)
     const customBaseUrl = settings.base_url !== DEFAULT_CONFIG.providers[name].base_url
+    // A keyless or optional-key provider (a local server, any OpenAI-compatible one) joins `auto` only
+    // when its base URL was set: an OPENAI_API_KEY lying in the environment must not pull in a paid API.
     const available = profile.keyRequired
       ? Option.isSome(found)
-      : Option.isSome(found) || customBaseUrl || config.provider === name
-    const fix = profile.keyRequired
-      ? `set ${settings.api_key_env.join(" or ")} (${profile.signup})`
-      : profile.signup
+      : customBaseUrl || config.provider === name
+    const fix = !profile.keyRequired
+      ? profile.signup
+      : settings.api_key_env.length === 0
+      ? `list the variable holding its key in providers.${name}.api_key_env (${profile.signup})`
+      : `set ${settings.api_key_env.join(" or ")} (${profile.signup})`
     return {
       name,
       available,

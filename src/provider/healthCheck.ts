@@ -42,8 +42,14 @@ const listModels = (endpoint: EndpointConfig) =>
     const body = yield* response.text
     if (response.status === 401 || response.status === 403) return { status: response.status, ids: undefined }
     if (response.status !== 200) return { status: response.status, ids: undefined }
-    const parsed = JSON.parse(body) as { data?: Array<{ id?: unknown }> }
-    return { status: 200, ids: (parsed.data ?? []).map((m) => String(m.id)) }
+    // A list we cannot read (an HTML page from a proxy, another shape) counts as no list.
+    try {
+      const parsed = JSON.parse(body) as { data?: unknown }
+      if (!Array.isArray(parsed.data) || parsed.data.length === 0) return { status: 200, ids: undefined }
+      return { status: 200, ids: parsed.data.map((m) => String((m as { id?: unknown })?.id)) }
+    } catch {
+      return { status: 200, ids: undefined }
+    }
   }).pipe(Effect.timeout(Duration.seconds(MODELS_TIMEOUT_S)), Effect.either)
 
 /**
@@ -65,8 +71,9 @@ export const checkProvider = (endpoint: EndpointConfig): Effect.Effect<HealthRep
         return { ...base, ok: false, fatal: true, detail: `key refused (${status} on /models)`, fix: keyFix }
       }
       if (ids !== undefined) {
-        const bare = model.replace(/:[a-z-]+$/, "")
-        if (!ids.includes(model) && !ids.includes(bare)) {
+        // HF routing suffixes (`:groq`, `:fastest`) and Ollama's implicit `:latest` name the same model.
+        const known = new Set([model, model.replace(/:[a-z-]+$/, ""), `${model}:latest`])
+        if (!ids.some((id) => known.has(id))) {
           const some = ids.slice(0, 3).join(", ")
           return { ...base, ok: false, fatal: true, detail: `model ${model} not found (${ids.length} listed, e.g. ${some})`, fix: `set providers.${name}.model` }
         }

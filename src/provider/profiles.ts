@@ -18,7 +18,7 @@ export interface ProviderProfile {
   }
   /** Groq answers 400 to `name` on messages and to any message field it does not know. */
   readonly strictMessages: boolean
-  /** The API path its SDK appends to a bare host (`GROQ_BASE_URL=https://api.groq.com`). */
+  /** The API path added to a bare host (`GROQ_BASE_URL=https://api.groq.com`, `http://localhost:11434`); default `/v1`. */
   readonly sdkPath?: string
 }
 
@@ -71,11 +71,23 @@ export const PROFILES: Readonly<Record<ProviderName, ProviderProfile>> = {
 }
 
 /**
- * The API root of a provider: the configured base URL without trailing slashes, with the SDK's path
- * added when the URL is a bare host (groq-sdk's `GROQ_BASE_URL` is `https://api.groq.com`).
+ * The API root of a provider: the configured base URL without trailing slashes, with the API path
+ * added when the URL is a bare host (groq-sdk's `GROQ_BASE_URL` is `https://api.groq.com`; Ollama's
+ * own convention is `http://localhost:11434`).
  */
 export const apiRoot = (profile: ProviderProfile, baseUrl: string): string => {
   const trimmed = baseUrl.replace(/\/+$/, "")
-  if (profile.sdkPath === undefined) return trimmed
-  return new URL(trimmed).pathname.replace(/\/+$/, "") === "" ? `${trimmed}${profile.sdkPath}` : trimmed
+  return new URL(trimmed).pathname.replace(/\/+$/, "") === "" ? `${trimmed}${profile.sdkPath ?? "/v1"}` : trimmed
+}
+
+/** A URL fit for a message: any `user:password@` removed. */
+export const displayUrl = (url: string): string => {
+  try {
+    const parsed = new URL(url)
+    parsed.username = ""
+    parsed.password = ""
+    return parsed.toString().replace(/\/$/, "")
+  } catch {
+    return "(invalid URL)"
+  }
 }

@@ -1,4 +1,4 @@
-import { Clock, type Duration, Effect, Either, Exit, Fiber, Ref, Schedule, Stream } from "effect"
+import { Cause, Clock, type Duration, Effect, Either, Exit, Fiber, Ref, Schedule, Stream } from "effect"
 import { Catalog } from "../catalog/Catalog.js"
 import { type PlanOptions, workItems, workItemStream } from "../catalog/workItems.js"
 import { AppConfig } from "../config/AppConfig.js"
@@ -179,7 +179,15 @@ export const runGeneration = (options: RunOptions) =>
           onRight: (conversation): Outcome => ({ _tag: "accepted", conversation })
         }))
 
-    const exit = yield* workItemStream(catalog, options.plan).pipe(
+    // Whatever ends the run (done, a failure, Ctrl-C), the manifest records it: this runs uninterruptibly.
+    const finish = (exit: Exit.Exit<unknown, unknown>) =>
+      Effect.gen(function*() {
+        yield* Fiber.interrupt(ticker)
+        yield* Ref.set(status, Exit.isSuccess(exit) ? "finished" : (Exit.isFailure(exit) && Cause.isInterruptedOnly(exit.cause)) ? "interrupted" : "failed")
+        yield* manifest.pipe(Effect.ignoreLogged)
+        yield* writer.log({ event: "end", status: yield* Ref.get(status), ...counts }).pipe(Effect.ignore)
+      })
+    yield* workItemStream(catalog, options.plan).pipe(
       Stream.filter((item) => !state.done.has(item.id)),
       generateConversations({ runId }),
       Stream.mapEffect(judged),
@@ -193,14 +201,9 @@ export const runGeneration = (options: RunOptions) =>
           })
         )
       ),
-      Effect.exit
+      Effect.onExit(finish)
     )
-    yield* Fiber.interrupt(ticker)
-    yield* Ref.set(status, Exit.isSuccess(exit) ? "finished" : Exit.isInterrupted(exit) ? "interrupted" : "failed")
-    yield* manifest.pipe(Effect.ignoreLogged)
-    yield* writer.log({ event: "end", status: yield* Ref.get(status), ...counts }).pipe(Effect.ignore)
-    const final = yield* progress
-    return yield* Exit.match(exit, { onFailure: Effect.failCause, onSuccess: () => Effect.succeed(final) })
+    return yield* progress
   }))
 
 

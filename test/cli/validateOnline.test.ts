@@ -6,7 +6,7 @@ import { tempDir } from "../support/tempDir.js"
 
 const dir = tempDir()
 const KEY = "gsk_validate_9Kq2Lm5Pz8"
-const groq = await startFakeProvider({ flavor: "groq", key: KEY, models: ["fake-model", "llama-3.1-8b-instant"] })
+const groq = await startFakeProvider({ flavor: "groq", key: KEY, tpm: 18_000, models: ["fake-model", "llama-3.1-8b-instant"] })
 const hf = await startFakeProvider({ flavor: "huggingface", key: "hf_right" })
 afterAll(async () => {
   expect(groq.violations).toEqual([])

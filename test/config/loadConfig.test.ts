@@ -175,6 +175,21 @@ describe("loadConfig refuses bad input with the path and the fix", () => {
       expect(error.message).toBe(`AGENTIC_SYNTH_PROVIDER: expected one of auto, groq, together, huggingface, ollama, openai, got "gemini"`)
     }))
 
+  it.effect("a key pasted into api_key_env is refused without being shown", () =>
+    Effect.gen(function*() {
+      const key = "gsk_4f9Qx7Lm2Rt8Vb1Nc6ZpSECRET"
+      const error = yield* refusal({ file: dir.write("pasted.yaml", `providers:\n  groq:\n    api_key_env: [${key}]\n`) })
+      expect(error.message).toContain("expected the NAME of an environment variable such as GROQ_API_KEY")
+      expect(error.message).not.toContain(key)
+    }))
+
+  it.effect("an unresolved YAML alias is a config error with its place, not a crash", () =>
+    Effect.gen(function*() {
+      const error = yield* refusal({ file: dir.write("alias.yaml", "generation:\n  max_items: *nope\n") })
+      expect(error.reason).toBe("InvalidYaml")
+      expect(error.message).toMatch(/alias\.yaml:\d+:\d+: invalid YAML: /)
+    }))
+
   it.effect("never passes a partial config on", () =>
     Effect.gen(function*() {
       const result = yield* Effect.either(load({ file: dir.write("partial.yaml", "generation:\n  max_items: 0\n") }))

@@ -159,10 +159,12 @@ describe("retries and the error taxonomy", () => {
     const store = recordingStore()
     const before = Date.now()
     const out = await runWith(
-      Effect.all([completeEither(), completeEither(), completeEither()]),
+      Effect.all([completeEither(), Effect.either(Effect.timeout(complete(), "1 second"))]),
       providerLayer({ provider: "groq", retry: fastRetry, providers: { groq: testProvider(server.url) } }, { GROQ_API_KEY: KEY }, store.layer)
     )
-    expect(out.map(Either.isRight)).toEqual([true, false, false])
+    // The only provider is back in under 10 minutes: the second request waits for it, sending nothing.
+    expect(Either.isRight(out[0])).toBe(true)
+    expect(Either.isLeft(out[1]) && out[1].left._tag).toBe("TimeoutException")
     expect(server.chatRequests()).toHaveLength(2)
     const until = store.saved.at(-1)![0]!.until
     expect(until - before).toBeGreaterThan(414_000)
@@ -187,6 +189,23 @@ describe("pooling", () => {
     expect(refused.length).toBeGreaterThanOrEqual(1)
     expect(refused.length).toBeLessThanOrEqual(4)
     expect(hf.chatRequests().filter((r) => r.status === 200)).toHaveLength(10)
+  })
+
+  it("a 404 (wrong model or URL) takes that provider out and another takes the request", async () => {
+    const broken = await fake({ flavor: "groq" })
+    const hf = await fake({ flavor: "huggingface" })
+    const layer = providerLayer(
+      { provider: "auto", retry: fastRetry, providers: { groq: testProvider(`${broken.url}/nowhere`), huggingface: testProvider(hf.url) } },
+      { GROQ_API_KEY: KEY, HF_TOKEN: KEY }
+    )
+    const results = await runWith(Effect.all(Array.from({ length: 4 }, () => complete()), { concurrency: 1 }), layer)
+    expect(results.map((r) => r.provider)).toEqual(["huggingface", "huggingface", "huggingface", "huggingface"])
+    expect(broken.requests.length).toBe(1)
+  })
+
+  it("an OPENAI_API_KEY alone does not pull OpenAI into auto", async () => {
+    const result = await Effect.runPromise(Effect.either(Effect.scoped(Layer.build(providerLayer({ provider: "auto" }, { OPENAI_API_KEY: "sk-x" })))))
+    expect(Either.isLeft(result) && result.left).toMatchObject({ _tag: "ConfigError", reason: "NoProvider" })
   })
 
   it("a resumed run sends nothing to a provider whose recorded quota has not reset", async () => {

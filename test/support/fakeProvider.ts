@@ -90,14 +90,17 @@ export const startFakeProvider = async (initial: FakeOptions = {}) => {
     switch (flavor()) {
       case "groq": {
         const day = options.dailyLimit === "tokens" ? 14_400 : options.dayRequests ?? 14_400
-        const tokens = options.tpm ?? 18_000
+        // Token headers only when the fake enforces a token budget: advertising one it does not enforce
+        // would (rightly) slow the client down.
         return {
           "x-ratelimit-limit-requests": String(day),
           "x-ratelimit-remaining-requests": String(Math.max(0, day - servedToday)),
           "x-ratelimit-reset-requests": goDuration(86_400_000 / day),
-          "x-ratelimit-limit-tokens": String(tokens),
-          "x-ratelimit-remaining-tokens": String(tpm === undefined ? tokens : tpm.remaining(now)),
-          "x-ratelimit-reset-tokens": goDuration(tpm === undefined ? 0 : tpm.resetMs(now))
+          ...(tpm === undefined || options.tpm === undefined ? {} : {
+            "x-ratelimit-limit-tokens": String(options.tpm),
+            "x-ratelimit-remaining-tokens": String(tpm.remaining(now)),
+            "x-ratelimit-reset-tokens": goDuration(tpm.resetMs(now))
+          })
         }
       }
       case "together": {
@@ -210,11 +213,11 @@ export const startFakeProvider = async (initial: FakeOptions = {}) => {
         (f === "huggingface" ? "Invalid credentials in Authorization header" : "Invalid API Key")
       return send(res, 401, errorBody(f, message, "invalid_request_error", "invalid_api_key"))
     }
-    if (req.method === "GET" && path.endsWith("/models")) {
+    if (req.method === "GET" && path === "/v1/models") {
       record(200)
       return send(res, 200, { object: "list", data: (options.models ?? ["fake-model"]).map((id) => ({ id, object: "model" })) }, limitHeaders(now))
     }
-    if (req.method !== "POST" || !path.endsWith("/chat/completions") || body === undefined) {
+    if (req.method !== "POST" || path !== "/v1/chat/completions" || body === undefined) {
       record(404)
       return send(res, 404, errorBody(f, `Unknown request URL: ${req.method} ${path}`, "invalid_request_error", "unknown_url"))
     }

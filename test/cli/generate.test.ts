@@ -1,0 +1,232 @@
+import { afterAll, beforeEach, describe, expect, it } from "vitest"
+import { Effect, Fiber, Schema } from "effect"
+import { appendFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
+import { Conversation } from "../../src/domain/Conversation.js"
+import { runCliWith } from "../support/cli.js"
+import { fakeConversation } from "../support/fakeConversation.js"
+import { startFakeProvider } from "../support/fakeProvider.js"
+import { tempDir } from "../support/tempDir.js"
+
+const dir = tempDir()
+const KEY = "gsk_generate_test_7Hq3Zt9Lk"
+const fake = await startFakeProvider({ flavor: "groq", key: KEY, latencyMs: [5, 30], reply: (body) => ({ content: fakeConversation(body) }) })
+afterAll(async () => {
+  await fake.close()
+})
+beforeEach(() => {
+  expect(fake.violations).toEqual([])
+  fake.set({ reply: (body) => ({ content: fakeConversation(body) }), faults: {}, script: [] })
+})
+
+const config = dir.write(
+  "fast.yaml",
+  `provider: groq
+providers:
+  groq:
+    model: fake-model
+    rpm: null
+    rpd: null
+    tpm: null
+    tpd: null
+    max_concurrency: 8
+    timeout_seconds: 5
+retry:
+  attempts: 2
+  base_delay_ms: 10
+  max_delay_ms: 50
+generation:
+  concurrency: 8
+`
+)
+const env = { GROQ_API_KEY: KEY, GROQ_BASE_URL: fake.url }
+let runs = 0
+const newDir = () => dir.path(`run-${++runs}`)
+const generate = (out: string, ...args: Array<string>) =>
+  Effect.runPromise(runCliWith(["generate", "-c", config, "-o", out, "--quiet", ...args], env))
+const lines = (file: string) => (existsSync(file) ? readFileSync(file, "utf8").split("\n").filter((l) => l !== "") : [])
+const records = (out: string) => lines(`${out}/dataset.jsonl`).map((l) => JSON.parse(l) as { id: string })
+const manifest = (out: string) => JSON.parse(readFileSync(`${out}/run.json`, "utf8"))
+const chatCount = () => fake.chatRequests().length
+
+describe("generate", () => {
+  it("turns 30 items over all 8 types into valid records, with a manifest and an audit log", async () => {
+    const out = newDir()
+    const result = await generate(out, "-n", "30")
+    expect(result.code).toBe(0)
+    const dataset = lines(`${out}/dataset.jsonl`)
+    expect(dataset).toHaveLength(30)
+    const decoded = dataset.map((line) => Schema.decodeUnknownSync(Conversation)(JSON.parse(line), { onExcessProperty: "error" }))
+    expect(new Set(decoded.map((c) => c.id)).size).toBe(30)
+    expect(new Set(decoded.map((c) => c.scenario.type)).size).toBe(8)
+    for (const c of decoded) {
+      expect(c.id).toBe(`${c.scenario.type}/${c.scenario.id}/v${c.scenario.variation}/s0`)
+      expect(c.conversation_type).toBe(`synthetic_${c.scenario.type}`)
+      expect(c.provenance).toMatchObject({ provider: "groq", model: "fake-model", prompt_version: "1" })
+      expect(c.quality_score).toBeUndefined() // nothing claims a score it did not compute
+    }
+    expect(manifest(out)).toMatchObject({
+      status: "finished",
+      counts: { planned: 30, skipped: 0, accepted: 30, rejected: 0, failed: 0, remaining: 0 },
+      totals: { accepted: 30, rejected: 0, failures: 0 },
+      providers: [{ provider: "groq", model: "fake-model", requests: 30 }]
+    })
+    const log = lines(`${out}/log.jsonl`).map((l) => JSON.parse(l) as { event: string })
+    expect(log.filter((e) => e.event === "accepted")).toHaveLength(30)
+    expect(log.map((e) => e.event)).toContain("end")
+    expect(result.stdout).toContain("items: 30 planned, 0 already done, 30 generated now: 30 accepted, 0 rejected, 0 failed")
+    expect(result.stdout).toMatch(/^tool_usage\s+4\s+0\s+0\s+100\.0%$/m)
+    for (const file of readdirSync(out)) expect(readFileSync(`${out}/${file}`, "utf8")).not.toContain(KEY)
+  })
+
+  it("resumes: a larger second run adds only the missing items", async () => {
+    const out = newDir()
+    expect((await generate(out, "-n", "10")).code).toBe(0)
+    const before = chatCount()
+    const second = await generate(out, "-n", "25")
+    expect(second.code).toBe(0)
+    expect(chatCount() - before).toBe(15)
+    const ids = records(out).map((r) => r.id)
+    expect(ids).toHaveLength(25)
+    expect(new Set(ids).size).toBe(25)
+    expect(manifest(out)).toMatchObject({ sessions: 2, counts: { planned: 25, skipped: 10, accepted: 15 } })
+    expect(second.stdout).toContain("25 planned, 10 already done, 15 generated now")
+  })
+
+  it("an interrupted run loses nothing written and the next run completes it exactly", async () => {
+    const out = newDir()
+    fake.set({ latencyMs: [40, 80] })
+    const fiber = Effect.runFork(runCliWith(["generate", "-c", config, "-o", out, "--quiet", "-n", "30", "--concurrency", "2"], env))
+    while (lines(`${out}/dataset.jsonl`).length < 4) await new Promise((r) => setTimeout(r, 20))
+    await Effect.runPromise(Fiber.interrupt(fiber))
+    fake.set({ latencyMs: [5, 30] })
+    expect(manifest(out).status).toBe("interrupted")
+    const kept = records(out).length
+    expect(kept).toBeGreaterThanOrEqual(4)
+    expect(kept).toBeLessThan(30)
+    expect((await generate(out, "-n", "30")).code).toBe(0)
+    const ids = records(out).map((r) => r.id)
+    expect(ids).toHaveLength(30)
+    expect(new Set(ids).size).toBe(30)
+  })
+
+  it("cuts a torn last line and never passes it on", async () => {
+    const out = newDir()
+    await generate(out, "-n", "5")
+    appendFileSync(`${out}/dataset.jsonl`, `{"id":"tool_usage/sales-csv-analysis/v2/s0","conversation_type":"synth`)
+    const result = await generate(out, "-n", "8")
+    expect(result.code).toBe(0)
+    expect(result.stdout).toMatch(/cut torn last lines from dataset\.jsonl \(\d+ bytes\)/)
+    const all = lines(`${out}/dataset.jsonl`)
+    expect(all).toHaveLength(8)
+    for (const line of all) expect(() => JSON.parse(line)).not.toThrow()
+  })
+
+  it("a damaged line in the middle stops the run, exit 2, nothing changed", async () => {
+    const out = newDir()
+    await generate(out, "-n", "4")
+    const file = `${out}/dataset.jsonl`
+    const [first, ...rest] = lines(file)
+    writeFileSync(file, [first, "{not json", ...rest].join("\n") + "\n")
+    const before = readFileSync(file)
+    const result = await generate(out, "-n", "6")
+    expect(result.code).toBe(2)
+    expect(result.stderr).toMatch(/^error: .*dataset\.jsonl line 2 is not valid JSON .*; repair or remove that line, nothing was changed$/)
+    expect(readFileSync(file).equals(before)).toBe(true)
+  })
+
+  it("asks again for unusable output, then rejects it with the reason and what the model said", async () => {
+    const out = newDir()
+    fake.set({ reply: () => ({ content: "Sure! Here is a conversation between a user and an assistant." }) })
+    const before = chatCount()
+    const result = await generate(out, "-n", "4")
+    expect(result.code).toBe(0)
+    expect(chatCount() - before).toBe(12) // 3 samples each (generation.max_attempts)
+    const rejected = lines(`${out}/rejected.jsonl`).map((l) => JSON.parse(l))
+    expect(rejected).toHaveLength(4)
+    expect(rejected[0]).toMatchObject({ rejection: { reason: "InvalidJson" }, attempts: 3, provider: "groq", raw: "Sure! Here is a conversation between a user and an assistant." })
+    expect(lines(`${out}/dataset.jsonl`)).toHaveLength(0)
+    expect(result.stdout).toContain("rejections: InvalidJson 4")
+    // rejected items count as done: a rerun does not ask again
+    const again = chatCount()
+    await generate(out, "-n", "4")
+    expect(chatCount()).toBe(again)
+  })
+
+  it("a provider failing for good: failures.jsonl, exit 1 and a clear line; a rerun retries them", async () => {
+    const out = newDir()
+    fake.set({ faults: { serverError: 1 } })
+    const result = await generate(out, "-n", "3")
+    expect(result.code).toBe(1)
+    expect(result.stderr).toBe(`error: 3 items failed (Unavailable 3); see ${out}/failures.jsonl and run the same command again to retry them`)
+    const failures = lines(`${out}/failures.jsonl`).map((l) => JSON.parse(l))
+    expect(failures).toHaveLength(3)
+    expect(failures[0]).toMatchObject({ error: { _tag: "ProviderError", provider: "groq", reason: "Unavailable" }, attempts: 2 })
+    fake.set({ faults: {} })
+    expect((await generate(out, "-n", "3")).code).toBe(0)
+    expect(records(out)).toHaveLength(3)
+  })
+
+  it("--dry-run prints the plan, calls nothing and writes nothing", async () => {
+    const out = newDir()
+    const before = fake.requests.length
+    const result = await generate(out, "-n", "40", "--dry-run")
+    expect(result.code).toBe(0)
+    expect(result.stdout).toMatch(/^40 work items; about 48 requests and [\d,]+ tokens/m)
+    expect(result.stdout).toContain("providers: groq (fake-model)")
+    expect(result.stdout).toContain("time: no rate limits configured")
+    expect(fake.requests.length).toBe(before)
+    expect(existsSync(out)).toBe(false)
+  })
+
+  it("refuses a directory holding another configuration's data; --force sets it aside", async () => {
+    const out = newDir()
+    await generate(out, "-n", "3")
+    const before = readFileSync(`${out}/dataset.jsonl`)
+    const refused = await generate(out, "-n", "3", "--seed", "7")
+    expect(refused.code).toBe(2)
+    expect(refused.stderr).toBe(
+      `error: ${out} holds data generated with another configuration (seed: 42 → 7); resume with the same settings, choose another --output, or add --force to set the old files aside`
+    )
+    expect(readFileSync(`${out}/dataset.jsonl`).equals(before)).toBe(true)
+    const forced = await generate(out, "-n", "3", "--seed", "7", "--force")
+    expect(forced.code).toBe(0)
+    const aside = readdirSync(out).find((name) => name.startsWith("previous-"))!
+    expect(readFileSync(`${out}/${aside}/dataset.jsonl`).equals(before)).toBe(true)
+    expect(records(out)).toHaveLength(3)
+  })
+})
+
+describe("generate refuses bad input with one line and exit 2", () => {
+  const cases: ReadonlyArray<readonly [string, Array<string>, Record<string, string>, RegExp]> = [
+    ["--concurrency 0", ["--concurrency", "0"], env, /^error: --concurrency: expected a positive integer, got 0$/],
+    ["no provider key", [], { GROQ_BASE_URL: fake.url }, /^error: provider groq is not configured: set GROQ_API_KEY \(free key: console\.groq\.com\/keys\)$/],
+    ["--model without --provider", ["--model", "x"], env, /^error: --model and --base-url set one provider's: add --provider NAME/],
+    ["--min-quality 2", ["--min-quality", "2"], env, /^error: --min-quality: expected a number from 0 to 1, got 2$/],
+    ["--types with a typo", ["--types", "web_reserch"], env, /^error: unknown scenario type "web_reserch" in --types \(did you mean web_research\?\)/]
+  ]
+  for (const [name, args, environment, message] of cases) {
+    it(name, async () => {
+      const out = newDir()
+      const result = await Effect.runPromise(runCliWith(["generate", "-c", config, "-o", out, "--quiet", "-n", "2", ...args], environment))
+      expect(result.code).toBe(2)
+      expect(result.stderr).toMatch(message)
+      expect(result.stdout).toBe("")
+      expect(existsSync(out)).toBe(false)
+    })
+  }
+
+  it("an output directory that cannot be written", async () => {
+    const file = dir.write("plain-file", "x")
+    const result = await Effect.runPromise(runCliWith(["generate", "-c", config, "-o", `${file}/run`, "--quiet", "-n", "2"], env))
+    expect(result.code).toBe(2)
+    expect(result.stderr).toMatch(/^error: cannot write the run directory: .*plain-file is not a directory; choose another --output$/)
+    expect(readFileSync(file, "utf8")).toBe("x")
+  })
+
+  it("no provider at all names every variable", async () => {
+    const result = await Effect.runPromise(runCliWith(["generate", "-o", newDir(), "--quiet", "-n", "2"], {}))
+    expect(result.code).toBe(2)
+    expect(result.stderr).toBe("error: no provider is configured: set GROQ_API_KEY (free key: console.groq.com/keys), TOGETHER_API_KEY or HF_TOKEN, or OLLAMA_BASE_URL / OPENAI_BASE_URL for a local server")
+  })
+
+})

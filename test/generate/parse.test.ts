@@ -1,0 +1,110 @@
+import { describe, expect, it } from "vitest"
+import { Either } from "effect"
+import { parseConversation } from "../../src/generate/parse.js"
+
+const ok = (text: string, finish?: string) => {
+  const result = parseConversation(text, finish)
+  if (Either.isLeft(result)) throw new Error(`rejected: ${result.left.reason}: ${result.left.message}`)
+  return result.right
+}
+const reason = (text: string, finish?: string) => {
+  const result = parseConversation(text, finish)
+  return Either.isLeft(result) ? result.left.reason : "accepted"
+}
+
+const clean = {
+  turns: [
+    { role: "user", content: "Total Q1 revenue?" },
+    { role: "assistant", content: "Let me sum it.", tool_calls: [{ id: "call_1", type: "function", function: { name: "calculator", arguments: { expression: "1+2" } } }] },
+    { role: "tool", tool_call_id: "call_1", name: "calculator", content: "3" },
+    { role: "assistant", content: "It is 3." }
+  ]
+}
+
+describe("parsing the model's output", () => {
+  it("reads a clean {\"turns\": [...]}", () => {
+    expect(ok(JSON.stringify(clean))).toEqual(clean.turns)
+  })
+
+  it("strips markdown fences and prose around the JSON", () => {
+    expect(ok("Here is the conversation:\n```json\n" + JSON.stringify(clean) + "\n```\nLet me know!")).toEqual(clean.turns)
+    expect(ok("Sure! " + JSON.stringify(clean) + " Hope this helps.")).toEqual(clean.turns)
+  })
+
+  it("parses arguments sent as a JSON string", () => {
+    const text = JSON.stringify(clean).replace(`{"expression":"1+2"}`, JSON.stringify(JSON.stringify({ expression: "1+2" })))
+    expect(ok(text)[1]).toMatchObject({ tool_calls: [{ function: { arguments: { expression: "1+2" } } }] })
+  })
+
+  it("numbers calls without ids and matches their results in order", () => {
+    const turns = ok(JSON.stringify({
+      turns: [
+        { role: "user", content: "Compare" },
+        { role: "assistant", content: "Two lookups.", tool_calls: [{ function: { name: "web_search", arguments: "{\"query\":\"a\"}" } }, { function: { name: "calculator", arguments: { expression: "2*2" } } }] },
+        { role: "tool", content: "A results" },
+        { role: "tool", content: { value: 4 } },
+        { role: "assistant", content: "Done." }
+      ]
+    }))
+    expect(turns[1]).toMatchObject({ tool_calls: [{ id: "call_1" }, { id: "call_2" }] })
+    expect(turns[2]).toEqual({ role: "tool", tool_call_id: "call_1", name: "web_search", content: "A results" })
+    expect(turns[3]).toEqual({ role: "tool", tool_call_id: "call_2", name: "calculator", content: "{\"value\":4}" })
+  })
+
+  it("normalises bare {name, arguments} calls and the old function_call", () => {
+    const bare = ok(JSON.stringify({
+      turns: [
+        { role: "user", content: "x" },
+        { role: "assistant", content: null, tool_calls: [{ name: "calculator", arguments: { expression: "1" } }] },
+        { role: "tool", name: "calculator", content: "1" },
+        { role: "assistant", content: "1." }
+      ]
+    }))
+    expect(bare[1]).toEqual({ role: "assistant", content: "", tool_calls: [{ id: "call_1", type: "function", function: { name: "calculator", arguments: { expression: "1" } } }] })
+    const legacy = ok(JSON.stringify({
+      turns: [
+        { role: "user", content: "x" },
+        { role: "assistant", content: "", function_call: { name: "calculator", arguments: "{\"expression\":\"1\"}" } },
+        { role: "function", name: "calculator", content: "1" },
+        { role: "assistant", content: "1." }
+      ]
+    }))
+    expect(legacy[2]).toEqual({ role: "tool", tool_call_id: "call_1", name: "calculator", content: "1" })
+  })
+
+  it("keeps given ids and numbers the missing ones around them", () => {
+    const turns = ok(JSON.stringify({
+      turns: [
+        { role: "user", content: "x" },
+        { role: "assistant", content: "", tool_calls: [{ function: { name: "a", arguments: {} } }, { id: "call_1", function: { name: "b", arguments: {} } }] },
+        { role: "tool", tool_call_id: "call_1", content: "b" },
+        { role: "tool", tool_call_id: "call_2", content: "a" },
+        { role: "assistant", content: "ok" }
+      ]
+    }))
+    expect(turns[1]).toMatchObject({ tool_calls: [{ id: "call_2", function: { name: "a" } }, { id: "call_1", function: { name: "b" } }] })
+    expect(turns[2]).toMatchObject({ tool_call_id: "call_1", name: "b" })
+  })
+
+  it("accepts a bare list, a messages key, text parts and a trailing comma", () => {
+    expect(ok(JSON.stringify(clean.turns))).toEqual(clean.turns)
+    expect(ok(JSON.stringify({ messages: clean.turns }))).toEqual(clean.turns)
+    expect(ok(JSON.stringify({ turns: [{ role: "user", content: [{ type: "text", text: "Hi " }, { type: "text", text: "there" }] }] }))[0])
+      .toEqual({ role: "user", content: "Hi there" })
+    expect(ok(`{"turns": [{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"},]}`)).toHaveLength(2)
+  })
+
+  it("rejects what has no single reading, with a typed reason", () => {
+    expect(reason("I cannot help with that.")).toBe("InvalidJson")
+    expect(reason(`{"turns": [{"role": "user", "content": "a"} {"role": "assistant"}]}`)).toBe("InvalidJson")
+    expect(reason(`{"turns": [{"role": "user", "content": "Compare the two files and`, "length")).toBe("Truncated")
+    expect(reason(`{"turns": [{"role": "user", "content": "a"`)).toBe("Truncated")
+    expect(reason("", "length")).toBe("Truncated")
+    expect(reason(`{"conversation_id": 3}`)).toBe("WrongShape")
+    expect(reason(`{"turns": []}`)).toBe("WrongShape")
+    expect(reason(`{"turns": [{"role": "narrator", "content": "a"}]}`)).toBe("WrongShape")
+    expect(reason(`{"turns": [{"role": "user", "content": "a"}, {"role": "assistant", "content": "", "tool_calls": [{"function": {"name": "x", "arguments": "[1, 2]"}}]}]}`)).toBe("WrongShape")
+    expect(reason(`{"turns": [{"role": "user", "content": "a"}, {"role": "assistant", "content": "", "tool_calls": [{"function": {"name": "x", "arguments": "{oops"}}]}]}`)).toBe("InvalidJson")
+    expect(reason(`{"turns": [{"role": "user", "content": "a"}, {"role": "tool", "content": "orphan"}]}`)).toBe("WrongShape")
+  })
+})
