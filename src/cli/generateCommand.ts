@@ -12,7 +12,8 @@ import { runGeneration } from "../sink/runGeneration.js"
 import { dryRunText } from "./dryRun.js"
 import * as Flags from "./options.js"
 import { endProgress, progressReporter } from "./progress.js"
-import { summaryText } from "./summary.js"
+import { outcomeText, summaryText } from "./summary.js"
+import type { Outcome } from "../domain/Outcome.js"
 import { UsageError } from "./UsageError.js"
 
 /** Some items failed for good (after retries): exit 1, with where to look. */
@@ -92,7 +93,8 @@ const run = (f: GenerateFlags) =>
       plan,
       force: f.force,
       progressEvery: tty ? "1 second" : "5 seconds",
-      ...(f.quiet ? {} : { onProgress: progressReporter(tty) })
+      ...(f.quiet ? {} : { onProgress: progressReporter(tty) }),
+      ...(f.verbose ? { onOutcome: (outcome: Outcome) => Console.error(outcomeText(outcome)) } : {})
     }).pipe(
       Effect.provide(Layer.merge(providers, Scorer.layerNone)),
       Effect.onInterrupt(() =>

@@ -1,6 +1,15 @@
+import type { Outcome } from "../domain/Outcome.js"
 import type { Progress } from "../sink/runGeneration.js"
 import { duration } from "./progress.js"
 import { renderTable } from "./table.js"
+
+/** One line per item for --verbose. */
+export const outcomeText = (outcome: Outcome): string =>
+  outcome._tag === "accepted"
+    ? `accepted ${outcome.conversation.id} (${outcome.conversation.provenance.provider}, ${outcome.conversation.turns.length} turns)`
+    : outcome._tag === "rejected"
+    ? `rejected ${outcome.id}: ${outcome.rejection.reason}: ${outcome.rejection.message}`
+    : `failed   ${outcome.id}: ${outcome.error.reason}: ${outcome.error.message}`
 
 const percent = (part: number, whole: number) => (whole === 0 ? "–" : `${((part / whole) * 100).toFixed(1)}%`)
 
@@ -32,17 +41,18 @@ export const summaryText = (p: Progress): string => {
     lines.push(
       "",
       renderTable(
-        ["provider", "model", "requests", "429s", "prompt tokens", "completion tokens", "state"],
+        ["provider", "model", "requests", "retries", "429s", "prompt tokens", "completion tokens", "state"],
         p.providers.map((s) => [
           s.provider,
           s.model,
           String(s.stats.requests),
+          String(s.stats.retries),
           String(s.stats.rateLimited),
           String(s.stats.promptTokens),
           String(s.stats.completionTokens),
           s.state
         ]),
-        { alignRight: [2, 3, 4, 5] }
+        { alignRight: [2, 3, 4, 5, 6] }
       )
     )
   }

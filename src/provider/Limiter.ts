@@ -35,6 +35,8 @@ export type LimiterState =
 
 export interface LimiterStats {
   requests: number
+  /** Sends that were a retry of an earlier one (after a 429, a fault, or another provider dropping out). */
+  retries: number
   succeeded: number
   failed: number
   rateLimited: number
@@ -59,7 +61,7 @@ export class Limiter {
   private dead: ProviderError | undefined
   private rateLimitStreak = 0
   private failureStreak = 0
-  readonly stats: LimiterStats = { requests: 0, succeeded: 0, failed: 0, rateLimited: 0, promptTokens: 0, completionTokens: 0 }
+  readonly stats: LimiterStats = { requests: 0, retries: 0, succeeded: 0, failed: 0, rateLimited: 0, promptTokens: 0, completionTokens: 0 }
 
   constructor(private readonly settings: LimiterSettings, now: number, private readonly random: () => number = Math.random) {
     if (settings.rpm !== null) this.rpm = TokenBucket.perMinute(settings.rpm * SAFETY, BURST_SECONDS, now, 0)

@@ -29,6 +29,8 @@ interface Job {
   readonly done: Deferred.Deferred<Completion, ProviderError>
   attempts: number
   rateLimited: number
+  /** Sent before to a provider that then dropped out. */
+  moved: boolean
   cancelled: boolean
   retries: Schedule.ScheduleDriver<unknown, unknown> | undefined
 }
@@ -138,6 +140,7 @@ export const makePool = (options: PoolOptions): Effect.Effect<
 
     const run = (job: Job, member: Member, ticket: ReturnType<Limiter["admit"]>) =>
       Effect.gen(function*() {
+        if (job.attempts > 0 || job.rateLimited > 0 || job.moved) member.limiter.stats.retries++
         job.attempts++
         const started = yield* Clock.currentTimeMillis
         const reply = yield* send(member.endpoint, job.request)
@@ -174,11 +177,13 @@ export const makePool = (options: PoolOptions): Effect.Effect<
           case "Unauthorized":
             // The provider drops out; another may still take the request.
             job.attempts--
+            job.moved = true
             return yield* requeue(job)
           case "BadRequest":
             if (failure.status === 404) {
               // A wrong model or URL on this provider (it dropped out), not a fault of the request.
               job.attempts--
+              job.moved = true
               return yield* requeue(job)
             }
             return yield* finish(job, Either.left(failure))
@@ -265,6 +270,7 @@ export const makePool = (options: PoolOptions): Effect.Effect<
           done,
           attempts: 0,
           rateLimited: 0,
+          moved: false,
           cancelled: false,
           retries: undefined
         }

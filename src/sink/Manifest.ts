@@ -10,6 +10,7 @@ export interface ProviderSummary {
   readonly model: string
   readonly state: string
   readonly requests: number
+  readonly retries: number
   readonly succeeded: number
   readonly failed: number
   readonly rate_limited: number

@@ -21,6 +21,8 @@ export interface RunOptions {
   /** Called every `progressEvery` with the counts so far. */
   readonly onProgress?: (progress: Progress) => Effect.Effect<void>
   readonly progressEvery?: Duration.DurationInput
+  /** Called with every outcome once it is written. */
+  readonly onOutcome?: (outcome: Outcome) => Effect.Effect<void>
 }
 
 export interface TypeCounts {
@@ -69,6 +71,7 @@ const providerSummary = (status: ProviderStatus): ProviderSummary => ({
   model: status.model,
   state: status.state,
   requests: status.stats.requests,
+  retries: status.stats.retries,
   succeeded: status.stats.succeeded,
   failed: status.stats.failed,
   rate_limited: status.stats.rateLimited,
@@ -196,9 +199,7 @@ export const runGeneration = (options: RunOptions) =>
       Stream.runForEach((batch) =>
         Effect.zipRight(
           writer.write(batch),
-          Effect.sync(() => {
-            for (const outcome of batch) count(outcome)
-          })
+          Effect.forEach(batch, (outcome) => Effect.zipRight(Effect.sync(() => count(outcome)), options.onOutcome?.(outcome) ?? Effect.void), { discard: true })
         )
       ),
       Effect.onExit(finish)

@@ -166,6 +166,13 @@ describe("generate", () => {
     expect(records(out)).toHaveLength(3)
   })
 
+  it("--verbose logs every item as it ends", async () => {
+    const out = newDir()
+    const result = await Effect.runPromise(runCliWith(["generate", "-c", config, "-o", out, "--quiet", "--verbose", "-n", "3"], env))
+    expect(result.code).toBe(0)
+    expect(result.stderr.split("\n").filter((l) => /^accepted \S+\/v\d\/s0 \(groq, \d+ turns\)$/.test(l))).toHaveLength(3)
+  })
+
   it("--dry-run prints the plan, calls nothing and writes nothing", async () => {
     const out = newDir()
     const before = fake.requests.length
