@@ -96,7 +96,7 @@ const run = (f: GenerateFlags) =>
       ...(f.quiet ? {} : { onProgress: progressReporter(tty) }),
       ...(f.verbose ? { onOutcome: (outcome: Outcome) => Console.error(outcomeText(outcome)) } : {})
     }).pipe(
-      Effect.provide(Layer.merge(providers, Scorer.layerNone)),
+      Effect.provide(Layer.merge(providers, Scorer.layer)),
       Effect.onInterrupt(() =>
         Effect.zipRight(endProgress(tty), Console.error(`interrupted: the manifest is written; run the same command to resume`))
       )

@@ -2,6 +2,7 @@ import { Command, ValidationError } from "@effect/cli"
 import { Cause, Console, Effect, Option } from "effect"
 import { generateCommand } from "./generateCommand.js"
 import { planCommand } from "./planCommand.js"
+import { rescoreCommand } from "./rescoreCommand.js"
 import { scenariosCommand } from "./scenariosCommand.js"
 import { validateCommand } from "./validateCommand.js"
 import { VERSION } from "./version.js"
@@ -10,7 +11,7 @@ export const rootCommand = Command.make("agentic-synth").pipe(
   Command.withDescription(
     "Generate synthetic agentic training conversations (planning, reasoning, OpenAI-style tool calls) from free or cheap LLM APIs"
   ),
-  Command.withSubcommands([generateCommand, scenariosCommand, planCommand, validateCommand])
+  Command.withSubcommands([generateCommand, rescoreCommand, scenariosCommand, planCommand, validateCommand])
 )
 
 const cli = Command.run(rootCommand, { name: "agentic-synth", version: VERSION })

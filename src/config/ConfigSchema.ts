@@ -85,12 +85,24 @@ export const GenerationSettings = strict("a mapping of generation settings", {
 })
 export interface GenerationSettings extends Schema.Schema.Type<typeof GenerationSettings> {}
 
+const Weight = Schema.Number.pipe(Schema.nonNegative()).annotations(expected("a number >= 0"))
+
 export const QualitySettings = strict("a mapping of quality settings", {
   /** Conversations scoring below this are rejected. */
   min_score: Fraction,
   dedup: Bool,
   /** Jaccard similarity at or above which two conversations count as near-copies. */
-  dedup_threshold: Fraction
+  dedup_threshold: Fraction,
+  /** Weights of the five dimensions in the overall score (normalised by their sum). */
+  weights: strict("a mapping of dimension weights", {
+    structure: Weight,
+    tool_use: Weight,
+    reasoning: Weight,
+    completeness: Weight,
+    naturalness: Weight
+  }),
+  /** Complexity points from which a conversation is medium, and high (docs/quality.md). */
+  complexity: strict("a mapping with medium and high", { medium: PositiveInt, high: PositiveInt })
 })
 export interface QualitySettings extends Schema.Schema.Type<typeof QualitySettings> {}
 

@@ -92,7 +92,9 @@ export const DEFAULT_CONFIG: AppConfigData = {
   quality: {
     min_score: 0.7,
     dedup: true,
-    dedup_threshold: 0.8
+    dedup_threshold: 0.8,
+    weights: { structure: 0.2, tool_use: 0.25, reasoning: 0.2, completeness: 0.2, naturalness: 0.15 },
+    complexity: { medium: 4, high: 9 }
   },
   output: {
     dir: "runs/default"

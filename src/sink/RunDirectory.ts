@@ -53,7 +53,13 @@ const idOf = (ids: Set<string>) => (value: unknown) => {
  * in `previous-<time>/`); cuts torn last lines; collects the ids already done. The lock is released when
  * the scope closes.
  */
-export const openRunDirectory = (dir: string, fingerprint: Fingerprint, force: boolean) =>
+export const openRunDirectory = (
+  dir: string,
+  fingerprint: Fingerprint,
+  force: boolean,
+  /** Sees every record already in dataset.jsonl (to rebuild the dedup index). */
+  onRecord: (record: unknown) => Effect.Effect<void> = () => Effect.void
+) =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const path = yield* Path.Path
@@ -102,7 +108,11 @@ export const openRunDirectory = (dir: string, fingerprint: Fingerprint, force: b
 
     const done = new Set<string>()
     const cut: Array<string> = []
-    const dataset = yield* scanJsonl(files.dataset, idOf(done))
+    const addId = idOf(done)
+    const dataset = yield* scanJsonl(files.dataset, (record) => {
+      addId(record)
+      return onRecord(record)
+    })
     const rejected = yield* scanJsonl(files.rejected, idOf(done))
     const failures = yield* scanJsonl(files.failures, () => undefined)
     for (const [name, scan] of [["dataset.jsonl", dataset], ["rejected.jsonl", rejected], ["failures.jsonl", failures]] as const) {

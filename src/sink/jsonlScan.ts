@@ -17,7 +17,7 @@ const NEWLINE = 10
  * passed on. A complete line that does not parse is damage: the scan fails and changes nothing.
  * A missing file reads as empty.
  */
-export const scanJsonl = (path: string, onLine: (value: unknown) => void) =>
+export const scanJsonl = (path: string, onLine: (value: unknown) => Effect.Effect<void, SinkError> | void) =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     if (!(yield* fs.exists(path).pipe(Effect.orElseSucceed(() => false)))) return { lines: 0, cut: 0 } satisfies ScanResult
@@ -31,12 +31,13 @@ export const scanJsonl = (path: string, onLine: (value: unknown) => void) =>
       offset += bytes.length + 1
       if (text.trim() === "") return Effect.void
       lines++
+      let value: unknown
       try {
-        onLine(JSON.parse(text))
-        return Effect.void
+        value = JSON.parse(text)
       } catch {
         return Effect.fail(fail(`${path} line ${lines} is not valid JSON (${JSON.stringify(text.slice(0, 40))}...); repair or remove that line, nothing was changed`))
       }
+      return onLine(value) ?? Effect.void
     }
     yield* fs.stream(path, { chunkSize: 1 << 20 }).pipe(
       Stream.mapError((error) => new SinkError({ reason: "Unwritable", message: `cannot read ${path} (${error.message})` })),

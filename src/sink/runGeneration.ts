@@ -1,8 +1,9 @@
-import { Cause, Clock, type Duration, Effect, Either, Exit, Fiber, Ref, Schedule, Stream } from "effect"
+import { Cause, Clock, type Duration, Effect, Exit, Fiber, Ref, Schedule, Stream } from "effect"
 import { Catalog } from "../catalog/Catalog.js"
 import { type PlanOptions, workItems, workItemStream } from "../catalog/workItems.js"
 import { AppConfig } from "../config/AppConfig.js"
 import type { AppConfigData } from "../config/ConfigSchema.js"
+import type { Conversation } from "../domain/Conversation.js"
 import type { Outcome } from "../domain/Outcome.js"
 import { generateConversations } from "../generate/Generator.js"
 import { PROMPT_VERSION } from "../generate/prompt.js"
@@ -93,7 +94,7 @@ export const runGeneration = (options: RunOptions) =>
     const scorer = yield* Scorer
     const started = yield* Clock.currentTimeMillis
     const fingerprint = fingerprintOf(config, options.plan)
-    const state = yield* openRunDirectory(options.dir, fingerprint, options.force)
+    const state = yield* openRunDirectory(options.dir, fingerprint, options.force, (record) => scorer.remember(record as Conversation))
     const writer = yield* makeOutcomeWriter(state.files)
     const runId = state.previous?.run_id ?? `run-${new Date(started).toISOString().replace(/[-:]/g, "").replace(/\..*$/, "")}`
 
@@ -177,10 +178,17 @@ export const runGeneration = (options: RunOptions) =>
     const judged = (outcome: Outcome): Effect.Effect<Outcome> =>
       outcome._tag !== "accepted"
         ? Effect.succeed(outcome)
-        : Effect.map(scorer.judge(outcome.conversation), Either.match({
-          onLeft: (rejection): Outcome => ({ _tag: "rejected", id: outcome.conversation.id, rejection, conversation: outcome.conversation, provider: outcome.conversation.provenance.provider, model: outcome.conversation.provenance.model }),
-          onRight: (conversation): Outcome => ({ _tag: "accepted", conversation })
-        }))
+        : Effect.map(scorer.judge(outcome.conversation), ({ conversation, rejection }): Outcome =>
+          rejection === undefined
+            ? { _tag: "accepted", conversation }
+            : {
+              _tag: "rejected",
+              id: conversation.id,
+              rejection,
+              conversation,
+              provider: conversation.provenance.provider,
+              model: conversation.provenance.model
+            })
 
     // Whatever ends the run (done, a failure, Ctrl-C), the manifest records it: this runs uninterruptibly.
     const finish = (exit: Exit.Exit<unknown, unknown>) =>

@@ -62,7 +62,9 @@ describe("generate", () => {
       expect(c.id).toBe(`${c.scenario.type}/${c.scenario.id}/v${c.scenario.variation}/s0`)
       expect(c.conversation_type).toBe(`synthetic_${c.scenario.type}`)
       expect(c.provenance).toMatchObject({ provider: "groq", model: "fake-model", prompt_version: "1" })
-      expect(c.quality_score).toBeUndefined() // nothing claims a score it did not compute
+      expect(c.quality_score).toBeGreaterThanOrEqual(0.7) // scored by the quality stage and above the minimum
+      expect(Object.keys(c.quality ?? {})).toEqual(["structure", "tool_use", "reasoning", "completeness", "naturalness"])
+      expect(c.complexity).toMatch(/^(low|medium|high)$/)
     }
     expect(manifest(out)).toMatchObject({
       status: "finished",
@@ -200,6 +202,36 @@ describe("generate", () => {
     const aside = readdirSync(out).find((name) => name.startsWith("previous-"))!
     expect(readFileSync(`${out}/${aside}/dataset.jsonl`).equals(before)).toBe(true)
     expect(records(out)).toHaveLength(3)
+  })
+})
+
+describe("rescore", () => {
+  it("re-judges a run with new settings, calling no model, and can bring rejected ones back", async () => {
+    const out = newDir()
+    await generate(out, "-n", "12")
+    const calls = chatCount()
+    const strict = await Effect.runPromise(runCliWith(["rescore", out, "-c", config, "--min-quality", "0.999"], env))
+    expect(strict.code).toBe(0)
+    expect(chatCount()).toBe(calls)
+    const kept = lines(`${out}/dataset.jsonl`).length
+    const rejected = lines(`${out}/rejected.jsonl`).map((l) => JSON.parse(l))
+    expect(kept + rejected.length).toBe(12)
+    expect(rejected.length).toBeGreaterThan(0)
+    expect(rejected.every((r) => r.rejection.reason === "BelowThreshold" && typeof r.conversation.quality_score === "number")).toBe(true)
+    expect(strict.stdout).toContain(`accepted: 12 → ${kept}; rejected: 0 → ${rejected.length} (BelowThreshold ${rejected.length})`)
+    const lenient = await Effect.runPromise(runCliWith(["rescore", out, "-c", config, "--min-quality", "0"], env))
+    expect(lenient.code).toBe(0)
+    const ids = records(out).map((r) => r.id)
+    expect(ids).toHaveLength(12)
+    expect(new Set(ids).size).toBe(12)
+    expect(lines(`${out}/rejected.jsonl`)).toHaveLength(0)
+    expect(chatCount()).toBe(calls)
+  })
+
+  it("refuses a directory that holds no run", async () => {
+    const result = await Effect.runPromise(runCliWith(["rescore", dir.path("nothing-here"), "-c", config], env))
+    expect(result.code).toBe(2)
+    expect(result.stderr).toMatch(/^error: .*nothing-here holds no run/)
   })
 })
 

@@ -1,0 +1,109 @@
+import type { AgenticPattern } from "../domain/Conversation.js"
+import { argumentTexts, atoms, callSignature, isErrorOrEmpty, type Trace, type TracedCall } from "./trace.js"
+
+const PLAN_WORDS = /\b(first|then|next|after that|afterwards|finally|plan|steps?|I(?:'| wi)ll|let me|going to|start by)\b/gi
+const VERIFY_WORDS = /\b(verify|verif(?:ied|ying)|double[- ]check|cross[- ]check|confirm|sanity[- ]check|make sure|re-?check|validate)\b/i
+const ENUMERATED = /(?:^|\n)\s*(?:\d+[.)]|[-*•])\s+\S/g
+
+const text = (trace: Trace, index: number): string => {
+  const turn = trace.turns[index]
+  return turn !== undefined && turn.role !== "tool" ? turn.content : ""
+}
+
+/**
+ * Calls that use a value first seen in an earlier tool result (not given by the user, not used in an
+ * earlier call): each is a link `from → to` of a chain.
+ */
+export const chainLinks = (trace: Trace): ReadonlyArray<{ readonly from: number; readonly to: number }> => {
+  const links: Array<{ from: number; to: number }> = []
+  const userValues = new Set<string>()
+  const argValues = new Set<string>()
+  let userUpTo = -1
+  trace.calls.forEach((traced, to) => {
+    for (let i = userUpTo + 1; i < traced.turn; i++) {
+      const turn = trace.turns[i]!
+      if (turn.role === "user") for (const a of atoms(turn.content)) userValues.add(a)
+    }
+    userUpTo = Math.max(userUpTo, traced.turn - 1)
+    const values = atoms(argumentTexts(traced.call.function.arguments).join(" \n "))
+    for (let from = 0; from < to; from++) {
+      const source = trace.calls[from]!
+      if (source.result === undefined || source.result.turn >= traced.turn) continue
+      const produced = atoms(source.result.content)
+      const handedOn = [...values].some((v) => produced.has(v) && !userValues.has(v) && !argValues.has(v))
+      if (handedOn) {
+        links.push({ from, to })
+        break
+      }
+    }
+    for (const v of values) argValues.add(v)
+  })
+  return links
+}
+
+/** Error or empty results followed by a later, different call: the assistant changed its approach. */
+export const recoveries = (trace: Trace): number => {
+  let count = 0
+  for (const failed of trace.calls) {
+    if (failed.result === undefined || !isErrorOrEmpty(failed.result.content)) continue
+    const signature = callSignature(failed.call)
+    if (trace.calls.some((later) => later.turn > failed.result!.turn && callSignature(later.call) !== signature)) count++
+  }
+  return count
+}
+
+const toolTurns = (trace: Trace): ReadonlyArray<number> => [...new Set(trace.calls.map((c) => c.turn))]
+
+/** Assistant turns that make calls and say why in words. */
+export const explainedToolTurns = (trace: Trace): number => toolTurns(trace).filter((i) => text(trace, i).trim().length >= 25).length
+
+const planBeforeActing = (trace: Trace): boolean => {
+  const first = trace.calls[0]
+  if (first === undefined) return false
+  for (let i = 0; i <= first.turn; i++) {
+    const turn = trace.turns[i]!
+    if (turn.role !== "assistant") continue
+    const words = turn.content.match(PLAN_WORDS)?.length ?? 0
+    if (turn.content.trim().length >= 40 && (words >= 1 || (turn.content.match(ENUMERATED)?.length ?? 0) >= 2)) return true
+  }
+  return false
+}
+
+const verifies = (trace: Trace, calls: ReadonlyArray<TracedCall>): boolean => {
+  const firstResult = Math.min(...calls.flatMap((c) => (c.result === undefined ? [] : [c.result.turn])))
+  return calls.some((c) => c.turn > firstResult && VERIFY_WORDS.test(text(trace, c.turn)))
+}
+
+/**
+ * The agentic patterns a conversation shows, each read from the trace's structure first and its
+ * wording second (docs/quality.md has the rules):
+ * - `tool_calling`: at least one call.
+ * - `parallel_tool_calls`: one assistant turn makes two or more calls.
+ * - `multi_tool_chaining`: a call's arguments use a value first produced by an earlier tool result.
+ * - `error_recovery`: a tool result is an error or empty and a later, different call follows.
+ * - `clarification`: an assistant turn without calls asks a question and the user answers it.
+ * - `planning`: before the first call, the assistant states what it will do (40+ characters with plan
+ *   wording or a list), and at least two calls follow.
+ * - `step_by_step_reasoning`: two or more assistant turns that make calls explain them in words; without
+ *   tools, an answer laid out in three or more enumerated steps (200+ characters).
+ * - `self_verification`: after a first result, an assistant turn says it checks (verify, confirm,
+ *   double-check...) and makes a call to do so.
+ */
+export const detectPatterns = (trace: Trace): ReadonlyArray<AgenticPattern> => {
+  const found: Array<AgenticPattern> = []
+  const { calls, turns } = trace
+  if (calls.length > 0) found.push("tool_calling")
+  if (chainLinks(trace).length > 0) found.push("multi_tool_chaining")
+  const perTurn = new Map<number, number>()
+  for (const c of calls) perTurn.set(c.turn, (perTurn.get(c.turn) ?? 0) + 1)
+  if ([...perTurn.values()].some((n) => n >= 2)) found.push("parallel_tool_calls")
+  const explained = explainedToolTurns(trace)
+  const enumerated = turns.some((t) => t.role === "assistant" && (t.content.match(ENUMERATED)?.length ?? 0) >= 3 && t.content.length >= 200)
+  if (explained >= 2 || (calls.length === 0 && enumerated)) found.push("step_by_step_reasoning")
+  if (planBeforeActing(trace) && calls.length >= 2) found.push("planning")
+  if (recoveries(trace) > 0) found.push("error_recovery")
+  if (calls.length > 0 && verifies(trace, calls)) found.push("self_verification")
+  const asks = turns.some((t, i) => t.role === "assistant" && (t.tool_calls?.length ?? 0) === 0 && t.content.includes("?") && turns[i + 1]?.role === "user")
+  if (asks) found.push("clarification")
+  return found
+}

@@ -1,0 +1,147 @@
+import type { ValidateFunction } from "ajv"
+import type { QualityScores } from "../domain/Conversation.js"
+import type { Variation } from "../domain/Scenario.js"
+import { findPlaceholder } from "../generate/validate.js"
+import { chainLinks, explainedToolTurns } from "./patterns.js"
+import { argumentTexts, callSignature, figures, type Trace, words } from "./trace.js"
+
+export type Weights = QualityScores
+
+const clamp = (x: number) => Math.max(0, Math.min(1, x))
+const round = (x: number) => Math.round(x * 1000) / 1000
+
+const BOILERPLATE = [
+  /\bas an ai\b/i,
+  /\bas a (?:large )?language model\b/i,
+  /\bi'?m (?:just )?an ai\b/i,
+  /\bi (?:do not|don't) have (?:personal|real-time)\b/i,
+  /\bcertainly!? here (?:is|are)\b/i,
+  /\bi hope (?:this|that) helps\b/i,
+  /\bfeel free to (?:ask|reach out)\b/i,
+  /\bhere is the (?:conversation|json)\b/i,
+  /\bthis (?:synthetic )?conversation\b/i,
+  /\bgreat question\b/i
+]
+const GENERIC_VALUES = new Set(["data", "file", "query", "string", "text", "value", "test", "input", "output", "info", "stuff", "thing"])
+
+/** `structure`: pairing, order, no empty or duplicated turns, a final answer. */
+const structure = (trace: Trace): number => {
+  let s = 1
+  const unanswered = trace.calls.filter((c) => c.result === undefined).length
+  s -= 0.45 * Math.min(2, unanswered)
+  s -= 0.35 * Math.min(2, trace.orphans)
+  if (trace.finalAnswer === undefined) s -= 0.4
+  const body = trace.turns[0]?.role === "system" ? trace.turns.slice(1) : trace.turns
+  if (body[0]?.role !== "user") s -= 0.3
+  for (let i = 1; i < trace.turns.length; i++) {
+    const a = trace.turns[i - 1]!
+    const b = trace.turns[i]!
+    if (a.role === b.role && a.role !== "tool") s -= 0.25
+    if (a.role === b.role && a.content.trim() !== "" && a.content === b.content) s -= 0.3
+  }
+  for (const turn of trace.turns) {
+    if (turn.role === "tool" && turn.content.trim() === "") s -= 0.1
+    if (turn.role === "assistant" && turn.content.trim() === "" && (turn.tool_calls?.length ?? 0) === 0) s -= 0.2
+  }
+  return clamp(s)
+}
+
+/** `tool_use`: calls fit the variation, arguments concrete and valid, no pointless repeats, chains where asked. */
+const toolUse = (trace: Trace, validators: ReadonlyMap<string, ValidateFunction>, variation: Variation | undefined): number => {
+  const calls = trace.calls
+  if (variation?.trouble === "no_tool") return calls.length === 0 ? 1 : clamp(0.6 - 0.1 * calls.length)
+  if (calls.length === 0) return variation?.trouble === "clarification" ? 0.5 : 0.3
+  let s = 1
+  const seen = new Set<string>()
+  for (const { call } of calls) {
+    const validate = validators.get(call.function.name)
+    if (validate === undefined) s -= 0.5
+    else if (!validate(call.function.arguments)) s -= 0.35
+    if (findPlaceholder(call.function.arguments) !== undefined) s -= 0.45
+    const generic = argumentTexts(call.function.arguments).filter((v) => typeof v === "string" && (v.trim().length <= 1 || GENERIC_VALUES.has(v.trim().toLowerCase())))
+    s -= 0.1 * Math.min(2, generic.length)
+    const signature = callSignature(call)
+    if (seen.has(signature)) s -= 0.4
+    seen.add(signature)
+  }
+  if (variation?.kind === "chained" && chainLinks(trace).length === 0) s -= 0.2
+  return clamp(s)
+}
+
+/** `reasoning`: calls explained in words, a plan before acting, explanations that name what is done. */
+const reasoning = (trace: Trace): number => {
+  const toolTurns = [...new Set(trace.calls.map((c) => c.turn))]
+  if (toolTurns.length === 0) {
+    const answer = trace.finalAnswer ?? ""
+    const sentences = answer.split(/[.!?](?:\s|$)/).filter((x) => x.trim().length > 10).length
+    const because = /\b(because|since|so that|therefore|which means|as a result|this is why)\b/i.test(answer)
+    return clamp(0.5 + (sentences >= 2 ? 0.25 : 0) + (because ? 0.25 : 0))
+  }
+  const explained = explainedToolTurns(trace) / toolTurns.length
+  const firstCall = trace.calls[0]!.turn
+  const planned = trace.turns.slice(0, firstCall + 1).some((t) => t.role === "assistant" && t.content.trim().length >= 25)
+  // Does the explanation talk about what the turn does (its tool, or a word from its arguments)?
+  const relevant = toolTurns.filter((i) => {
+    const turn = trace.turns[i]!
+    const said = words(turn.content)
+    return trace.calls.filter((c) => c.turn === i).some((c) => {
+      const about = new Set([...words(c.call.function.name.replace(/_/g, " ")), ...words(argumentTexts(c.call.function.arguments).join(" "))])
+      return [...about].some((w) => said.has(w))
+    })
+  }).length / toolTurns.length
+  return clamp(0.5 * explained + 0.3 * (planned ? 1 : 0) + 0.2 * relevant)
+}
+
+/** `completeness`: an answer that addresses the request and whose figures come from the results. */
+const completeness = (trace: Trace): number => {
+  const answer = trace.finalAnswer
+  if (answer === undefined) return 0.1
+  let s = answer.trim().length >= 40 ? 1 : 0.6
+  const sources = trace.turns.filter((t) => t.role === "tool" || t.role === "user").map((t) => t.content).join("\n")
+  const known = new Set(figures(sources))
+  // Sums and differences the assistant worked out in earlier turns count too only if they came from a calculation result.
+  const stated = figures(answer)
+  if (stated.length > 0) {
+    const ungrounded = stated.filter((f) => !known.has(f)).length
+    s -= Math.min(0.7, 0.35 * ungrounded)
+  }
+  const asked = words(trace.turns.find((t) => t.role === "user")?.content ?? "")
+  const said = words(answer)
+  const overlap = asked.size === 0 ? 1 : [...asked].filter((w) => said.has(w)).length / Math.min(asked.size, 8)
+  if (overlap < 0.15) s -= 0.2
+  return clamp(s)
+}
+
+/** `naturalness`: a plausible user, no boilerplate or self-reference, sensible lengths, no repetition. */
+const naturalness = (trace: Trace): number => {
+  let s = 1
+  const assistant = trace.turns.filter((t) => t.role === "assistant").map((t) => t.content)
+  const all = assistant.join("\n")
+  for (const pattern of BOILERPLATE) if (pattern.test(all)) s -= 0.25
+  const sentences = assistant.flatMap((t) => t.split(/(?<=[.!?])\s+/)).map((x) => x.trim().toLowerCase()).filter((x) => x.length > 20)
+  s -= 0.15 * Math.min(3, sentences.length - new Set(sentences).size)
+  const opening = trace.turns.find((t) => t.role === "user")?.content ?? ""
+  if (opening.trim().length < 15 || opening.length > 2000) s -= 0.2
+  if (assistant.some((t) => t.length > 3000)) s -= 0.15
+  return clamp(s)
+}
+
+/** The five sub-scores and their weighted mean. */
+export const scoreConversation = (
+  trace: Trace,
+  validators: ReadonlyMap<string, ValidateFunction>,
+  variation: Variation | undefined,
+  weights: Weights
+): { readonly quality: QualityScores; readonly quality_score: number } => {
+  const quality: QualityScores = {
+    structure: round(structure(trace)),
+    tool_use: round(toolUse(trace, validators, variation)),
+    reasoning: round(reasoning(trace)),
+    completeness: round(completeness(trace)),
+    naturalness: round(naturalness(trace))
+  }
+  const total = weights.structure + weights.tool_use + weights.reasoning + weights.completeness + weights.naturalness
+  const score = (quality.structure * weights.structure + quality.tool_use * weights.tool_use + quality.reasoning * weights.reasoning +
+    quality.completeness * weights.completeness + quality.naturalness * weights.naturalness) / (total === 0 ? 1 : total)
+  return { quality, quality_score: round(score) }
+}

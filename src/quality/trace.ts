@@ -1,0 +1,130 @@
+import type { ToolCall, Turn } from "../domain/Turn.js"
+
+/** A call with where it stands and what answered it: the structure every rule reads first. */
+export interface TracedCall {
+  readonly call: ToolCall
+  /** Index of the assistant turn that made it. */
+  readonly turn: number
+  /** The tool turn answering it, if any. */
+  readonly result: { readonly turn: number; readonly content: string } | undefined
+}
+
+export interface Trace {
+  readonly turns: ReadonlyArray<Turn>
+  readonly calls: ReadonlyArray<TracedCall>
+  /** Results that answer no call of their block. */
+  readonly orphans: number
+  /** The last turn, when it is an assistant answer without calls. */
+  readonly finalAnswer: string | undefined
+}
+
+export const callsOf = (turn: Turn): ReadonlyArray<ToolCall> => (turn.role === "assistant" ? turn.tool_calls ?? [] : [])
+
+/** Pairs every call with its result (by id, within the block after its turn). */
+export const trace = (turns: ReadonlyArray<Turn>): Trace => {
+  const calls: Array<TracedCall> = []
+  let orphans = 0
+  for (let i = 0; i < turns.length; i++) {
+    const turn = turns[i]!
+    if (turn.role === "assistant") {
+      for (const call of callsOf(turn)) {
+        let result: TracedCall["result"]
+        for (let j = i + 1; j < turns.length && turns[j]!.role === "tool"; j++) {
+          const answer = turns[j]!
+          if (answer.role === "tool" && answer.tool_call_id === call.id) {
+            result = { turn: j, content: answer.content }
+            break
+          }
+        }
+        calls.push({ call, turn: i, result })
+      }
+    } else if (turn.role === "tool") {
+      let k = i - 1
+      while (k >= 0 && turns[k]!.role === "tool") k--
+      const owner = turns[k]
+      if (owner === undefined || owner.role !== "assistant" || !callsOf(owner).some((c) => c.id === turn.tool_call_id)) orphans++
+    }
+  }
+  const last = turns[turns.length - 1]
+  const finalAnswer = last?.role === "assistant" && callsOf(last).length === 0 && last.content.trim() !== "" ? last.content : undefined
+  return { turns, calls, orphans, finalAnswer }
+}
+
+/** Every leaf value of a call's arguments, as text. */
+export const argumentTexts = (value: unknown): Array<string> => {
+  if (value === null || value === undefined) return []
+  if (typeof value === "string") return [value]
+  if (typeof value === "number" || typeof value === "boolean") return [String(value)]
+  if (Array.isArray(value)) return value.flatMap(argumentTexts)
+  if (typeof value === "object") return Object.values(value).flatMap(argumentTexts)
+  return []
+}
+
+const NUMBER = /(?<![\w.])-?\d[\d,]*(?:\.\d+)?%?/g
+const IDENTIFIER = /[A-Za-z0-9][A-Za-z0-9_\-./:@#]{2,}[A-Za-z0-9]/g
+
+/** A number as written, normalised: `48,210` → `48210`, `16.50%` → `16.5`. */
+export const normaliseNumber = (text: string): string => {
+  const bare = text.replace(/[,%]/g, "")
+  const n = Number(bare)
+  return Number.isFinite(n) ? String(n) : bare
+}
+
+/** Figures with some information in them (two digits or more, or a decimal part). */
+export const figures = (text: string): Array<string> =>
+  Array.from(text.matchAll(NUMBER), (m) => m[0])
+    .filter((raw) => raw.replace(/\D/g, "").length >= 2 || raw.includes("."))
+    .map(normaliseNumber)
+
+/**
+ * The concrete values in a text that could be handed on: figures, and identifier-like tokens (ids,
+ * paths, URLs, emails, codes) that hold a digit or a separator.
+ */
+export const atoms = (text: string): Set<string> => {
+  const out = new Set<string>(figures(text))
+  for (const match of text.matchAll(IDENTIFIER)) {
+    const token = match[0]
+    if (/\d/.test(token) || /[_\-./:@#]/.test(token)) out.add(token.toLowerCase())
+  }
+  return out
+}
+
+/** Lower-case word tokens of four letters or more, for overlap measures. */
+export const words = (text: string): Set<string> => new Set(text.toLowerCase().match(/[a-z][a-z0-9]{3,}/g) ?? [])
+
+/** Whether a tool result reports an error or comes back empty. */
+export const isErrorOrEmpty = (content: string): boolean => {
+  const text = content.trim()
+  if (text === "" || text === "null" || text === "[]" || text === "{}") return true
+  try {
+    const json = JSON.parse(text) as unknown
+    if (Array.isArray(json)) return json.length === 0
+    if (typeof json === "object" && json !== null) {
+      const record = json as Record<string, unknown>
+      if ("error" in record || "errors" in record || "exception" in record || "traceback" in record) return true
+      if (record["success"] === false || record["ok"] === false) return true
+      const status = Number(record["status"] ?? record["status_code"] ?? record["code"])
+      if (Number.isInteger(status) && status >= 400 && status < 600) return true
+      for (const key of ["rows", "results", "items", "data", "matches"]) {
+        if (Array.isArray(record[key]) && (record[key] as Array<unknown>).length === 0) return true
+      }
+      if (record["count"] === 0 || record["row_count"] === 0 || record["total"] === 0) return true
+      if (typeof record["exit_code"] === "number" && record["exit_code"] !== 0) return true
+      return false
+    }
+  } catch {
+    // plain text
+  }
+  return /\b(error|exception|traceback|failed|failure|not found|timed? ?out|denied|unauthori[sz]ed|forbidden|refused|no such file)\b/i.test(text)
+}
+
+/** `name(sorted args)`: the identity of a call for repeats and duplicates. */
+export const callSignature = (call: ToolCall): string => `${call.function.name}(${stableJson(call.function.arguments)})`
+
+export const stableJson = (value: unknown): string => {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(",")}]`
+  if (value !== null && typeof value === "object") {
+    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${stableJson((value as Record<string, unknown>)[k])}`).join(",")}}`
+  }
+  return JSON.stringify(value) ?? "null"
+}
