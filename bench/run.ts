@@ -1,10 +1,12 @@
 /**
  * `npm run bench`: every benchmark, ratios measured in one run, results in bench/results/latest.json.
- * Options: --seconds N (length of each limit run, default 120).
+ * Options: --seconds N (length of each limit run, default 120), --conversations N (quality run, default
+ * 100000), --only limits|quality.
  */
 import { mkdirSync, writeFileSync } from "node:fs"
 import { cpus, totalmem } from "node:os"
 import { limitScenarios, runLimitScenario } from "./limits.js"
+import { runQualityBench } from "./quality.js"
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`)
@@ -12,11 +14,24 @@ const arg = (name: string, fallback: number) => {
 }
 
 const seconds = arg("seconds", 120)
+const conversations = arg("conversations", 100_000)
+const onlyAt = process.argv.indexOf("--only")
+const only = onlyAt >= 0 ? process.argv[onlyAt + 1] : undefined
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`
 console.log(`agentic-synth benchmarks on ${machine}`)
-console.log(`limit runs: ${seconds} s each, run side by side\n`)
 
-const limits = await Promise.all(limitScenarios(seconds).map(runLimitScenario))
+// Quality first, alone: it measures CPU and memory, which the limit runs would disturb.
+const quality = only === "limits" ? undefined : await runQualityBench(conversations)
+if (quality !== undefined) {
+  console.log(
+    `quality: scored and deduplicated ${quality.conversations} conversations in ${quality.seconds.toFixed(1)} s = ` +
+      `${Math.round(quality.perSecond)}/s, peak RSS ${Math.round(quality.peakRssMb)} MB, ` +
+      `${quality.duplicates} duplicates found (${quality.conversations / 50} planted)`
+  )
+}
+
+console.log(`limit runs: ${seconds} s each, run side by side\n`)
+const limits = only === "quality" ? [] : await Promise.all(limitScenarios(seconds).map(runLimitScenario))
 for (const r of limits) {
   console.log(
     `${r.name}: achieved ${r.achieved} of ${r.allowed} allowed = ${(r.utilisation * 100).toFixed(1)}%, ` +
@@ -28,6 +43,6 @@ for (const r of limits) {
 mkdirSync("bench/results", { recursive: true })
 writeFileSync(
   "bench/results/latest.json",
-  JSON.stringify({ date: new Date().toISOString(), machine, limits }, null, 2) + "\n"
+  JSON.stringify({ date: new Date().toISOString(), machine, quality, limits }, null, 2) + "\n"
 )
 console.log("\nwritten to bench/results/latest.json")

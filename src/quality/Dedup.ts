@@ -5,6 +5,11 @@ import { callSignature } from "./trace.js"
 const PERMUTATIONS = 60
 const BANDS = 12
 const ROWS = PERMUTATIONS / BANDS
+/**
+ * Candidates read per band, newest first. Real conversations rarely share a band unless they are close;
+ * a template-heavy set can make chains long, and this keeps a lookup bounded there.
+ */
+const MAX_CANDIDATES_PER_BAND = 48
 
 const fnv = (text: string): number => {
   let h = 0x811c9dc5
@@ -26,10 +31,11 @@ const SEEDS = Array.from({ length: PERMUTATIONS }, (_, i) => mix(i + 1, 0x9e3779
 
 const normalise = (text: string) => text.toLowerCase().replace(/[^a-z0-9\s]/g, " ").replace(/\s+/g, " ").trim()
 
-const keyHash = (key: string): string => {
+/** Two independent 32-bit hashes of a key: a 64-bit fingerprint without keeping the text. */
+const keyHash = (key: string): readonly [number, number] => {
   let h = 0x2545f491
   for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x9e3779b1)
-  return `${fnv(key).toString(36)}.${(h >>> 0).toString(36)}`
+  return [fnv(key), h >>> 0]
 }
 
 /** What makes two conversations the same: the user's first request and the calls made, normalised. */
@@ -69,17 +75,64 @@ export const similarity = (a: Uint32Array, b: Uint32Array): number => {
 }
 
 /**
- * The dedup index: exact keys in a set, MinHash signatures in one growing typed array, and per band a
- * map from the band's hash to the last item with it, items chained through a typed array. Memory is a
- * few hundred bytes per conversation, so 100k fit in tens of megabytes.
+ * An open-addressing hash table from 32-bit keys to the newest item with that key, in typed arrays
+ * (no per-entry objects: 100k entries cost about a megabyte, and the garbage collector never walks them).
+ */
+class IntTable {
+  private keys: Uint32Array
+  private values: Int32Array
+  private used = 0
+
+  constructor(capacity = 1 << 12) {
+    this.keys = new Uint32Array(capacity)
+    this.values = new Int32Array(capacity).fill(-1)
+  }
+
+  private slot(key: number): number {
+    const mask = this.keys.length - 1
+    let i = Math.imul(key, 0x9e3779b1) >>> 0 & mask
+    while (this.values[i] !== -1 && this.keys[i] !== key) i = (i + 1) & mask
+    return i
+  }
+
+  get(key: number): number {
+    return this.values[this.slot(key)]!
+  }
+
+  /** Sets `key` to `value` and returns the value it had (-1 when new). */
+  set(key: number, value: number): number {
+    if ((this.used + 1) * 2 > this.keys.length) this.grow()
+    const i = this.slot(key)
+    const previous = this.values[i]!
+    if (previous === -1) this.used++
+    this.keys[i] = key
+    this.values[i] = value
+    return previous
+  }
+
+  private grow() {
+    const keys = this.keys
+    const values = this.values
+    this.keys = new Uint32Array(keys.length * 2)
+    this.values = new Int32Array(values.length * 2).fill(-1)
+    this.used = 0
+    for (let i = 0; i < keys.length; i++) if (values[i] !== -1) this.set(keys[i]!, values[i]!)
+  }
+}
+
+/**
+ * The dedup index. Exact keys are 64-bit hashes (two 32-bit halves, the second checked on a hit);
+ * MinHash signatures live in one growing typed array; per band, a table from the band's hash to the
+ * newest item with it, older ones chained through a typed array. About 350 bytes a conversation.
  */
 export class DedupIndex {
-  /** Exact keys are kept as a 64-bit hash, not as text. */
-  private readonly exact = new Map<string, string>()
   private readonly ids: Array<string> = []
+  private readonly exact = new IntTable()
+  private exactCheck = new Uint32Array(1024)
+  private exactNext = new Int32Array(1024)
   private signatures = new Uint32Array(PERMUTATIONS * 1024)
   private next = new Int32Array(BANDS * 1024)
-  private readonly heads = Array.from({ length: BANDS }, () => new Map<number, number>())
+  private readonly heads = Array.from({ length: BANDS }, () => new IntTable())
 
   constructor(private readonly threshold: number) {}
 
@@ -98,38 +151,47 @@ export class DedupIndex {
 
   /** The id this conversation copies (exactly, or at Jaccard ≥ threshold), or `undefined`. */
   find(conversation: Conversation, sig = signature(conversation)): string | undefined {
-    const exact = this.exact.get(keyHash(exactKey(conversation)))
-    if (exact !== undefined) return exact
-    let best: { id: string; similarity: number } | undefined
+    const [high, low] = keyHash(exactKey(conversation))
+    for (let item = this.exact.get(high); item >= 0; item = this.exactNext[item]!) {
+      if (this.exactCheck[item] === low) return this.ids[item]
+    }
+    let best = -1
+    let bestSimilarity = 0
     const checked = new Set<number>()
     for (let band = 0; band < BANDS; band++) {
-      for (let item = this.heads[band]!.get(this.bandKey(sig, band)) ?? -1; item >= 0; item = this.next[item * BANDS + band]!) {
+      let read = 0
+      for (let item = this.heads[band]!.get(this.bandKey(sig, band)); item >= 0 && read < MAX_CANDIDATES_PER_BAND; item = this.next[item * BANDS + band]!) {
+        read++
         if (checked.has(item)) continue
         checked.add(item)
         const s = similarity(sig, this.signatures.subarray(item * PERMUTATIONS, (item + 1) * PERMUTATIONS))
-        if (s >= this.threshold && (best === undefined || s > best.similarity)) best = { id: this.ids[item]!, similarity: s }
+        if (s >= this.threshold && s > bestSimilarity) {
+          best = item
+          bestSimilarity = s
+        }
       }
     }
-    return best?.id
+    return best < 0 ? undefined : this.ids[best]
   }
 
   add(conversation: Conversation, sig = signature(conversation)) {
     const item = this.ids.length
     this.ids.push(conversation.id)
-    this.exact.set(keyHash(exactKey(conversation)), conversation.id)
-    if ((item + 1) * PERMUTATIONS > this.signatures.length) {
-      const grown = new Uint32Array(this.signatures.length * 2)
-      grown.set(this.signatures)
-      this.signatures = grown
-      const next = new Int32Array(this.next.length * 2)
-      next.set(this.next)
-      this.next = next
+    if (item >= this.exactCheck.length) {
+      this.exactCheck = grow(this.exactCheck, new Uint32Array(this.exactCheck.length * 2))
+      this.exactNext = grow(this.exactNext, new Int32Array(this.exactNext.length * 2))
+      this.signatures = grow(this.signatures, new Uint32Array(this.signatures.length * 2))
+      this.next = grow(this.next, new Int32Array(this.next.length * 2))
     }
+    const [high, low] = keyHash(exactKey(conversation))
+    this.exactCheck[item] = low
+    this.exactNext[item] = this.exact.set(high, item)
     this.signatures.set(sig, item * PERMUTATIONS)
-    for (let band = 0; band < BANDS; band++) {
-      const key = this.bandKey(sig, band)
-      this.next[item * BANDS + band] = this.heads[band]!.get(key) ?? -1
-      this.heads[band]!.set(key, item)
-    }
+    for (let band = 0; band < BANDS; band++) this.next[item * BANDS + band] = this.heads[band]!.set(this.bandKey(sig, band), item)
   }
+}
+
+const grow = <A extends Uint32Array | Int32Array>(from: A, to: A): A => {
+  to.set(from)
+  return to
 }

@@ -2,7 +2,8 @@ import type { AgenticPattern } from "../domain/Conversation.js"
 import { argumentTexts, atoms, callSignature, isErrorOrEmpty, type Trace, type TracedCall } from "./trace.js"
 
 const PLAN_WORDS = /\b(first|then|next|after that|afterwards|finally|plan|steps?|I(?:'| wi)ll|let me|going to|start by)\b/gi
-const VERIFY_WORDS = /\b(verify|verif(?:ied|ying)|double[- ]check|cross[- ]check|confirm|sanity[- ]check|make sure|re-?check|validate)\b/i
+const VERIFY_WORDS = /\b(verify|verif(?:ied|ying)|double[- ]check|cross[- ]check|confirm|sanity[- ]check|make sure|re-?check|validate|check(?:s|ing)? (?:that|whether|if|against))\b/i
+const DERIVATION = /\d[\d,.]*\s*[×x*/+\-−]\s*[€$£]?\d[\d,.]*\s*(?:=|is|are|comes to|gives)\s*[€$£]?\d/g
 const ENUMERATED = /(?:^|\n)\s*(?:\d+[.)]|[-*•])\s+\S/g
 
 const text = (trace: Trace, index: number): string => {
@@ -31,10 +32,7 @@ export const chainLinks = (trace: Trace): ReadonlyArray<{ readonly from: number;
       if (source.result === undefined || source.result.turn >= traced.turn) continue
       const produced = atoms(source.result.content)
       const handedOn = [...values].some((v) => produced.has(v) && !userValues.has(v) && !argValues.has(v))
-      if (handedOn) {
-        links.push({ from, to })
-        break
-      }
+      if (handedOn) links.push({ from, to })
     }
     for (const v of values) argValues.add(v)
   })
@@ -99,7 +97,9 @@ export const detectPatterns = (trace: Trace): ReadonlyArray<AgenticPattern> => {
   if ([...perTurn.values()].some((n) => n >= 2)) found.push("parallel_tool_calls")
   const explained = explainedToolTurns(trace)
   const enumerated = turns.some((t) => t.role === "assistant" && (t.content.match(ENUMERATED)?.length ?? 0) >= 3 && t.content.length >= 200)
-  if (explained >= 2 || (calls.length === 0 && enumerated)) found.push("step_by_step_reasoning")
+  // Without tools, the steps must be on the page: an enumerated walk-through, or two worked calculations.
+  const derivations = turns.reduce((n, t) => n + (t.role === "assistant" ? t.content.match(DERIVATION)?.length ?? 0 : 0), 0)
+  if (explained >= 2 || (calls.length === 0 && (enumerated || derivations >= 2))) found.push("step_by_step_reasoning")
   if (planBeforeActing(trace) && calls.length >= 2) found.push("planning")
   if (recoveries(trace) > 0) found.push("error_recovery")
   if (calls.length > 0 && verifies(trace, calls)) found.push("self_verification")

@@ -3,7 +3,7 @@ import type { QualityScores } from "../domain/Conversation.js"
 import type { Variation } from "../domain/Scenario.js"
 import { findPlaceholder } from "../generate/validate.js"
 import { chainLinks, explainedToolTurns } from "./patterns.js"
-import { argumentTexts, callSignature, figures, type Trace, words } from "./trace.js"
+import { allNumbers, argumentTexts, callSignature, normaliseNumber, type Trace, words } from "./trace.js"
 
 export type Weights = QualityScores
 
@@ -23,6 +23,16 @@ const BOILERPLATE = [
   /\bgreat question\b/i
 ]
 const GENERIC_VALUES = new Set(["data", "file", "query", "string", "text", "value", "test", "input", "output", "info", "stuff", "thing"])
+
+/** The string values among a call's arguments (numbers and booleans are concrete by nature). */
+const stringLeaves = (value: unknown): Array<string> =>
+  typeof value === "string"
+    ? [value]
+    : Array.isArray(value)
+    ? value.flatMap(stringLeaves)
+    : value !== null && typeof value === "object"
+    ? Object.values(value).flatMap(stringLeaves)
+    : []
 
 /** `structure`: pairing, order, no empty or duplicated turns, a final answer. */
 const structure = (trace: Trace): number => {
@@ -58,7 +68,7 @@ const toolUse = (trace: Trace, validators: ReadonlyMap<string, ValidateFunction>
     if (validate === undefined) s -= 0.5
     else if (!validate(call.function.arguments)) s -= 0.35
     if (findPlaceholder(call.function.arguments) !== undefined) s -= 0.45
-    const generic = argumentTexts(call.function.arguments).filter((v) => typeof v === "string" && (v.trim().length <= 1 || GENERIC_VALUES.has(v.trim().toLowerCase())))
+    const generic = stringLeaves(call.function.arguments).filter((v) => v.trim() === "" || GENERIC_VALUES.has(v.trim().toLowerCase()))
     s -= 0.1 * Math.min(2, generic.length)
     const signature = callSignature(call)
     if (seen.has(signature)) s -= 0.4
@@ -92,19 +102,66 @@ const reasoning = (trace: Trace): number => {
   return clamp(0.5 * explained + 0.3 * (planned ? 1 : 0) + 0.2 * relevant)
 }
 
+/** Half a unit of the figure's last written digit: `16.5` may stand for 16.52, `1980` for 1979.6. */
+const tolerance = (figure: string): number => 0.5 * 10 ** -(figure.split(".")[1]?.length ?? 0) + 1e-9
+
+const EXPRESSION = /(\d[\d,]*(?:\.\d+)?)\s*([×x*/+\-−])\s*[€$£]?(\d[\d,]*(?:\.\d+)?)\s*(?:=|is|are|comes to|gives|makes)\s*[€$£]?(\d[\d,]*(?:\.\d+)?)/g
+
+const apply = (a: number, op: string, b: number): number =>
+  op === "+" ? a + b : op === "-" || op === "−" ? a - b : op === "/" ? a / b : a * b
+
+/**
+ * Whether each figure the answer states is grounded: stated by a source (user turns, tool results, the
+ * calls' arguments); or the result of arithmetic written out in the assistant's words and correct
+ * (`12 × €165 = €1,980`); or, for a plain figure, one step (sum, difference, product, ratio) from known
+ * numbers; or, for a percentage, a ratio or change of two numbers on the same line (a table row). An
+ * answer may compute; it may not invent.
+ */
+const ungroundedFigures = (trace: Trace, answer: string): number => {
+  const sources = [
+    ...trace.turns.filter((t) => t.role === "tool" || t.role === "user").map((t) => t.content),
+    ...trace.calls.map((c) => argumentTexts(c.call.function.arguments).join(" "))
+  ].join("\n")
+  const known = new Set(allNumbers(sources).map(Number).filter(Number.isFinite))
+  const assistantText = trace.turns.filter((t) => t.role === "assistant").map((t) => t.content).join("\n")
+  for (const m of assistantText.matchAll(EXPRESSION)) {
+    const [a, b, c] = [m[1], m[3], m[4]].map((x) => Number(normaliseNumber(x!)))
+    if (Math.abs(apply(a!, m[2]!, b!) - c!) <= tolerance(normaliseNumber(m[4]!))) known.add(c!)
+  }
+  const numbers = [...known]
+  let ungrounded = 0
+  for (const line of answer.split("\n")) {
+    const lineNumbers = allNumbers(line).map(Number)
+    for (const raw of line.matchAll(/(?<![\w.])-?\d[\d,]*(?:\.\d+)?%?/g)) {
+      const text = raw[0]
+      if (text.replace(/\D/g, "").length < 2 && !text.includes(".")) continue
+      const figure = normaliseNumber(text)
+      const value = Number(figure)
+      const tol = tolerance(figure)
+      const close = (x: number) => Math.abs(x - value) <= tol
+      if (numbers.some(close)) continue
+      const operands = text.endsWith("%") ? lineNumbers : numbers
+      let found = false
+      for (const a of operands) {
+        for (const b of operands) {
+          if (text.endsWith("%")) found = b !== 0 && (close((a / b) * 100) || close(((a - b) / b) * 100))
+          else found = close(a + b) || close(a - b) || close(a * b) || (b !== 0 && close(a / b))
+          if (found) break
+        }
+        if (found) break
+      }
+      if (!found) ungrounded++
+    }
+  }
+  return ungrounded
+}
+
 /** `completeness`: an answer that addresses the request and whose figures come from the results. */
 const completeness = (trace: Trace): number => {
   const answer = trace.finalAnswer
   if (answer === undefined) return 0.1
   let s = answer.trim().length >= 40 ? 1 : 0.6
-  const sources = trace.turns.filter((t) => t.role === "tool" || t.role === "user").map((t) => t.content).join("\n")
-  const known = new Set(figures(sources))
-  // Sums and differences the assistant worked out in earlier turns count too only if they came from a calculation result.
-  const stated = figures(answer)
-  if (stated.length > 0) {
-    const ungrounded = stated.filter((f) => !known.has(f)).length
-    s -= Math.min(0.7, 0.35 * ungrounded)
-  }
+  s -= Math.min(0.7, 0.35 * ungroundedFigures(trace, answer))
   const asked = words(trace.turns.find((t) => t.role === "user")?.content ?? "")
   const said = words(answer)
   const overlap = asked.size === 0 ? 1 : [...asked].filter((w) => said.has(w)).length / Math.min(asked.size, 8)

@@ -76,6 +76,9 @@ export const figures = (text: string): Array<string> =>
     .filter((raw) => raw.replace(/\D/g, "").length >= 2 || raw.includes("."))
     .map(normaliseNumber)
 
+/** Every number in a text, inside identifiers too (`events_2025_02`): what a source makes known. */
+export const allNumbers = (text: string): Array<string> => Array.from(text.matchAll(/\d[\d,]*(?:\.\d+)?/g), (m) => normaliseNumber(m[0]))
+
 /**
  * The concrete values in a text that could be handed on: figures, and identifier-like tokens (ids,
  * paths, URLs, emails, codes) that hold a digit or a separator.
@@ -85,6 +88,8 @@ export const atoms = (text: string): Set<string> => {
   for (const match of text.matchAll(IDENTIFIER)) {
     const token = match[0]
     if (/\d/.test(token) || /[_\-./:@#]/.test(token)) out.add(token.toLowerCase())
+    // The parts of a URL or path carry values of their own (`.../containers/MSKU4829105/tracking`).
+    for (const part of token.split(/[/?&=:]+/)) if (part.length >= 4 && part !== token && /\d/.test(part)) out.add(part.toLowerCase())
   }
   return out
 }
