@@ -102,7 +102,12 @@ export const QualitySettings = strict("a mapping of quality settings", {
     naturalness: Weight
   }),
   /** Complexity points from which a conversation is medium, and high (docs/quality.md). */
-  complexity: strict("a mapping with medium and high", { medium: PositiveInt, high: PositiveInt })
+  complexity: strict("a mapping with medium and high", { medium: PositiveInt, high: PositiveInt }),
+  /** Most conversations kept per scenario type and per complexity (null: no quota), to keep a dataset balanced. */
+  quotas: strict("a mapping with per_type and per_complexity", {
+    per_type: Limit,
+    per_complexity: strict("a mapping with low, medium and high", { low: Limit, medium: Limit, high: Limit })
+  })
 })
 export interface QualitySettings extends Schema.Schema.Type<typeof QualitySettings> {}
 

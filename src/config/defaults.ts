@@ -94,7 +94,8 @@ export const DEFAULT_CONFIG: AppConfigData = {
     dedup: true,
     dedup_threshold: 0.8,
     weights: { structure: 0.2, tool_use: 0.25, reasoning: 0.2, completeness: 0.2, naturalness: 0.15 },
-    complexity: { medium: 4, high: 9 }
+    complexity: { medium: 4, high: 9 },
+    quotas: { per_type: null, per_complexity: { low: null, medium: null, high: null } }
   },
   output: {
     dir: "runs/default"

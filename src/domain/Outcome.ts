@@ -18,7 +18,8 @@ export const RejectionReason = Schema.Literal(
   "NoFinalAnswer",
   // quality
   "BelowThreshold",
-  "Duplicate"
+  "Duplicate",
+  "OverQuota"
 )
 export type RejectionReason = typeof RejectionReason.Type
 

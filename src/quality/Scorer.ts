@@ -80,19 +80,38 @@ export const makeJudge = (settings: QualitySettings, catalog: CatalogData | unde
         }
       }
     }
-    if (settings.dedup) {
-      const sig = signature(scored)
+    const sig = settings.dedup ? signature(scored) : undefined
+    if (sig !== undefined) {
       const copyOf = index.find(scored, sig)
       if (copyOf !== undefined) {
         return { conversation: scored, rejection: { reason: "Duplicate", duplicate_of: copyOf, message: `a copy of ${copyOf}` } }
       }
-      index.add(scored, sig)
     }
+    const full = quotaFull(scored)
+    if (full !== undefined) return { conversation: scored, rejection: { reason: "OverQuota", message: full } }
+    if (sig !== undefined) index.add(scored, sig)
+    count(scored)
     return { conversation: scored }
   }
-  /** Adds an already kept conversation to the dedup index (resume, rescore). */
+  const perType = new Map<string, number>()
+  const perComplexity = new Map<string, number>()
+  const count = (conversation: Conversation) => {
+    perType.set(conversation.scenario.type, (perType.get(conversation.scenario.type) ?? 0) + 1)
+    if (conversation.complexity !== undefined) perComplexity.set(conversation.complexity, (perComplexity.get(conversation.complexity) ?? 0) + 1)
+  }
+  const quotaFull = (conversation: Conversation): string | undefined => {
+    const { per_complexity, per_type } = settings.quotas
+    const type = conversation.scenario.type
+    if (per_type !== null && (perType.get(type) ?? 0) >= per_type) return `the quota of ${per_type} ${type} conversations is full`
+    const level = conversation.complexity
+    const cap = level === undefined ? null : per_complexity[level]
+    if (cap !== null && level !== undefined && (perComplexity.get(level) ?? 0) >= cap) return `the quota of ${cap} ${level}-complexity conversations is full`
+    return undefined
+  }
+  /** Adds an already kept conversation to the dedup index and the quota counts (resume, rescore). */
   const remember = (conversation: Conversation) => {
     if (settings.dedup) index.add(conversation)
+    count(conversation.complexity === undefined ? assess(conversation) : conversation)
   }
   return { judge, remember, assess }
 }
