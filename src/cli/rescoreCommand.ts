@@ -1,5 +1,6 @@
 import { Args, Command, Options } from "@effect/cli"
 import { Console, Effect, Option } from "effect"
+import { Scorer } from "../quality/Scorer.js"
 import { rescoreRun } from "../sink/rescore.js"
 import * as Flags from "./options.js"
 
@@ -13,7 +14,7 @@ const minQuality = Options.text("min-quality").pipe(
 /** `agentic-synth rescore DIR`: recompute scores, patterns, complexity, filter and dedup, calling no model. */
 export const rescoreCommand = Command.make("rescore", { dir, config: Flags.config, minQuality }, ({ dir }) =>
   Effect.gen(function*() {
-    const result = yield* rescoreRun(dir)
+    const result = yield* rescoreRun(dir).pipe(Effect.provide(Scorer.layer))
     const reasons = Object.entries(result.reasons).map(([r, n]) => `${r} ${n}`).join(", ")
     yield* Console.log(
       [

@@ -33,6 +33,13 @@ export const summaryText = (p: Progress): string => {
     `acceptance rate: ${percent(p.accepted, done)} · tool-call rate: ${percent(p.withToolCalls, p.accepted)} · ` +
       `mean quality: ${p.scored === 0 ? "not scored" : (p.qualitySum / p.scored).toFixed(3)}`
   )
+  if (p.judge !== undefined) {
+    const d = p.judge.meanAbsDiff
+    lines.push(
+      `judge: ${p.judge.reviewed} reviewed, ${p.judge.failed} failed; mean |judge − rules|: ` +
+        `reasoning ${d.reasoning.toFixed(2)}, completeness ${d.completeness.toFixed(2)}, naturalness ${d.naturalness.toFixed(2)}`
+    )
+  }
   const reasons = Object.entries(p.rejections).map(([r, n]) => `${r} ${n}`).join(", ")
   if (reasons !== "") lines.push(`rejections: ${reasons}`)
   const failures = Object.entries(p.failures).map(([r, n]) => `${r} ${n}`).join(", ")

@@ -103,6 +103,16 @@ export const QualitySettings = strict("a mapping of quality settings", {
   }),
   /** Complexity points from which a conversation is medium, and high (docs/quality.md). */
   complexity: strict("a mapping with medium and high", { medium: PositiveInt, high: PositiveInt }),
+  /** An optional LLM judge of the fuzzy dimensions (reasoning, completeness, naturalness), off by default. */
+  judge: strict("a mapping of judge settings", {
+    enabled: Bool,
+    /** Which configured provider judges (auto: the pool of every configured one); its own limiter pool. */
+    provider: ProviderChoice,
+    /** The judge's model; null: the provider's configured model. */
+    model: Schema.NullOr(Text).annotations(expected("a model id, or null for the provider's model")),
+    /** Share of the judge's score in each fuzzy dimension (0: stored only, 1: the judge's alone). */
+    weight: Fraction
+  }),
   /** Most conversations kept per scenario type and per complexity (null: no quota), to keep a dataset balanced. */
   quotas: strict("a mapping with per_type and per_complexity", {
     per_type: Limit,

@@ -95,6 +95,7 @@ export const DEFAULT_CONFIG: AppConfigData = {
     dedup_threshold: 0.8,
     weights: { structure: 0.2, tool_use: 0.25, reasoning: 0.2, completeness: 0.2, naturalness: 0.15 },
     complexity: { medium: 4, high: 9 },
+    judge: { enabled: false, provider: "auto", model: null, weight: 0.3 },
     quotas: { per_type: null, per_complexity: { low: null, medium: null, high: null } }
   },
   output: {

@@ -30,6 +30,18 @@ export const QualityScores = Schema.Struct({
 }).annotations({ identifier: "QualityScores" })
 export interface QualityScores extends Schema.Schema.Type<typeof QualityScores> {}
 
+const JudgedDimension = Schema.Struct({ score: UnitInterval, rationale: Schema.String })
+
+/** An LLM judge's view of the fuzzy dimensions, kept beside the rule-based scores. */
+export const JudgeView = Schema.Struct({
+  provider: Schema.String,
+  model: Schema.String,
+  reasoning: JudgedDimension,
+  completeness: JudgedDimension,
+  naturalness: JudgedDimension
+}).annotations({ identifier: "JudgeView" })
+export interface JudgeView extends Schema.Schema.Type<typeof JudgeView> {}
+
 export const Usage = Schema.Struct({
   prompt_tokens: Schema.NonNegativeInt,
   completion_tokens: Schema.NonNegativeInt
@@ -63,6 +75,8 @@ export const Conversation = Schema.Struct({
   complexity: Schema.optional(Complexity),
   quality_score: Schema.optional(UnitInterval),
   quality: Schema.optional(QualityScores),
+  /** Present when `quality.judge` is on: the judge's scores and rationales (the rule-based ones stay in `quality`'s inputs). */
+  quality_judge: Schema.optional(JudgeView),
   provenance: Provenance
 }).annotations({ identifier: "Conversation" })
 export interface Conversation extends Schema.Schema.Type<typeof Conversation> {}

@@ -1,5 +1,5 @@
 import type { ValidateFunction } from "ajv"
-import { Context, Effect, Layer } from "effect"
+import { Context, Effect, Layer, Option } from "effect"
 import { Catalog, type CatalogData } from "../catalog/Catalog.js"
 import { makeAjv } from "../catalog/toolSchemas.js"
 import { AppConfig } from "../config/AppConfig.js"
@@ -10,7 +10,8 @@ import type { Variation } from "../domain/Scenario.js"
 import { complexityFeatures, complexityOf } from "./complexity.js"
 import { DedupIndex, signature } from "./Dedup.js"
 import { detectPatterns } from "./patterns.js"
-import { scoreConversation } from "./score.js"
+import { combine, type JudgeStats, LlmJudge } from "./LlmJudge.js"
+import { scoreConversation, weightedScore } from "./score.js"
 import { trace } from "./trace.js"
 
 /** A judged conversation: with its scores, patterns and complexity, and the reason it is not kept, if any. */
@@ -66,8 +67,8 @@ export const makeAssessor = (settings: QualitySettings, catalog: CatalogData | u
 export const makeJudge = (settings: QualitySettings, catalog: CatalogData | undefined) => {
   const assess = makeAssessor(settings, catalog)
   const index = new DedupIndex(settings.dedup_threshold)
-  const judge = (conversation: Conversation): Judgement => {
-    const scored = assess(conversation)
+  /** The threshold, dedup and quotas for a conversation already scored. */
+  const decide = (scored: Conversation): Judgement => {
     const score = scored.quality_score!
     if (score < settings.min_score) {
       const [weakest, value] = Object.entries(scored.quality!).sort((a, b) => a[1] - b[1])[0]!
@@ -93,6 +94,7 @@ export const makeJudge = (settings: QualitySettings, catalog: CatalogData | unde
     count(scored)
     return { conversation: scored }
   }
+  const judge = (conversation: Conversation): Judgement => decide(assess(conversation))
   const perType = new Map<string, number>()
   const perComplexity = new Map<string, number>()
   const count = (conversation: Conversation) => {
@@ -113,7 +115,7 @@ export const makeJudge = (settings: QualitySettings, catalog: CatalogData | unde
     if (settings.dedup) index.add(conversation)
     count(conversation.complexity === undefined ? assess(conversation) : conversation)
   }
-  return { judge, remember, assess }
+  return { judge, decide, remember, assess }
 }
 
 /**
@@ -124,24 +126,44 @@ export class Scorer extends Context.Tag("agentic-synth/Scorer")<Scorer, {
   readonly judge: (conversation: Conversation) => Effect.Effect<Judgement>
   /** Adds a conversation already in the dataset to the dedup index, so a resumed run still finds its copies. */
   readonly remember: (conversation: Conversation) => Effect.Effect<void>
+  /** How the LLM judge fared and agreed with the rules, when it is on. */
+  readonly judgeStats: Effect.Effect<JudgeStats | undefined>
 }>() {
-  /** Rule-based scoring from `quality` settings; variations' intents come from the catalogue. */
-  static readonly layer = Layer.effect(
+  /**
+   * Rule-based scoring from `quality` settings (variations' intents from the catalogue), with the LLM
+   * judge's view mixed in by `quality.judge.weight` when the judge is on.
+   */
+  static readonly layerWithJudge = Layer.effect(
     Scorer,
     Effect.gen(function*() {
       const config = yield* AppConfig
       const catalog = yield* Catalog
-      const { judge, remember } = makeJudge(config.quality, catalog)
+      const llm = yield* LlmJudge
+      const { assess, decide, remember } = makeJudge(config.quality, catalog)
+      const { judge: settings, weights } = config.quality
+      const judge = (conversation: Conversation) =>
+        Effect.gen(function*() {
+          const scored = assess(conversation)
+          const view = llm.enabled ? yield* llm.review(scored, scored.quality!) : Option.none()
+          if (Option.isNone(view)) return decide(scored)
+          const quality = combine(scored.quality!, view.value, settings.weight)
+          return decide({ ...scored, quality, quality_score: weightedScore(quality, weights), quality_judge: view.value })
+        })
       return {
-        judge: (conversation) => Effect.sync(() => judge(conversation)),
-        remember: (conversation) => Effect.sync(() => remember(conversation))
+        judge,
+        remember: (conversation) => Effect.sync(() => remember(conversation)),
+        judgeStats: llm.enabled ? Effect.map(llm.stats, (s) => s as JudgeStats | undefined) : Effect.succeed(undefined)
       }
     })
   )
 
+  /** Rule-based scoring, the judge built from `quality.judge` (its own provider pool over fetch). */
+  static readonly layer = Scorer.layerWithJudge.pipe(Layer.provide(LlmJudge.layer))
+
   /** Keeps every validated conversation and adds no score: nothing claims a score it did not compute. */
   static readonly layerNone = Layer.succeed(Scorer, {
     judge: (conversation) => Effect.succeed({ conversation }),
-    remember: () => Effect.void
+    remember: () => Effect.void,
+    judgeStats: Effect.succeed(undefined)
   })
 }

@@ -197,8 +197,13 @@ export const scoreConversation = (
     completeness: round(completeness(trace)),
     naturalness: round(naturalness(trace))
   }
+  return { quality, quality_score: weightedScore(quality, weights) }
+}
+
+/** The weighted mean of the five dimensions, rounded to three decimals. */
+export const weightedScore = (quality: QualityScores, weights: Weights): number => {
   const total = weights.structure + weights.tool_use + weights.reasoning + weights.completeness + weights.naturalness
   const score = (quality.structure * weights.structure + quality.tool_use * weights.tool_use + quality.reasoning * weights.reasoning +
     quality.completeness * weights.completeness + quality.naturalness * weights.naturalness) / (total === 0 ? 1 : total)
-  return { quality, quality_score: round(score) }
+  return round(score)
 }

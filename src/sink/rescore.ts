@@ -1,9 +1,8 @@
 import { FileSystem } from "@effect/platform"
 import { Effect, Schema } from "effect"
-import { Catalog } from "../catalog/Catalog.js"
 import { AppConfig } from "../config/AppConfig.js"
 import { Conversation } from "../domain/Conversation.js"
-import { makeJudge } from "../quality/Scorer.js"
+import { Scorer } from "../quality/Scorer.js"
 import { scanJsonl } from "./jsonlScan.js"
 import { readManifest, writeManifest } from "./Manifest.js"
 import { openRunDirectory } from "./RunDirectory.js"
@@ -22,8 +21,9 @@ export interface RescoreSummary {
 const decodeConversation = Schema.decodeUnknownEither(Conversation)
 
 /**
- * Recomputes scores, patterns, complexity, the threshold and deduplication for a run directory with the
- * current config, calling no model: accepted records and rejected ones that hold their conversation are
+ * Recomputes scores, patterns, complexity, the threshold, quotas and deduplication for a run directory
+ * with the current config (through the `Scorer`, so the LLM judge is called when it is on, and no other
+ * model): accepted records and rejected ones that hold their conversation are
  * judged again (dataset first, in file order, so the first of a set of copies is kept); rejections from
  * parsing or validation are carried over. Both files are written beside the old ones and swapped in by
  * rename, so an interruption leaves the old files whole.
@@ -32,7 +32,6 @@ export const rescoreRun = (dir: string) =>
   Effect.scoped(Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const config = yield* AppConfig
-    const catalog = yield* Catalog
     const previous = yield* readManifest(`${dir}/run.json`)
     if (previous === undefined && !(yield* fs.exists(`${dir}/dataset.jsonl`).pipe(Effect.orElseSucceed(() => false)))) {
       return yield* new SinkError({ reason: "Unwritable", message: `${dir} holds no run (no run.json, no dataset.jsonl); give the directory a generate run wrote` })
@@ -41,7 +40,7 @@ export const rescoreRun = (dir: string) =>
     const fingerprint = fingerprintOf(config, plan)
     // Open with the previous fingerprint: rescoring is how a directory moves to new quality settings.
     const state = yield* openRunDirectory(dir, previous?.fingerprint ?? fingerprint, false)
-    const { judge } = makeJudge(config.quality, catalog)
+    const scorer = yield* Scorer
     const encoder = new TextEncoder()
     const open = (path: string) =>
       fs.open(path, { flag: "w" }).pipe(Effect.mapError((e) => new SinkError({ reason: "Unwritable", message: `cannot write ${path} (${e.message})` })))
@@ -58,7 +57,7 @@ export const rescoreRun = (dir: string) =>
     const at = new Date().toISOString()
     const rejudge = (conversation: Conversation, extra: Record<string, unknown>) =>
       Effect.gen(function*() {
-        const { conversation: scored, rejection } = judge(conversation)
+        const { conversation: scored, rejection } = yield* scorer.judge(conversation)
         if (rejection === undefined) {
           accepted++
           qualitySum += scored.quality_score ?? 0

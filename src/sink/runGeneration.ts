@@ -9,6 +9,7 @@ import { generateConversations } from "../generate/Generator.js"
 import { PROMPT_VERSION } from "../generate/prompt.js"
 import { ChatClient } from "../provider/ChatClient.js"
 import type { ProviderStatus } from "../provider/ProviderPool.js"
+import type { JudgeStats } from "../quality/LlmJudge.js"
 import { Scorer } from "../quality/Scorer.js"
 import { type Fingerprint, type Manifest, type ProviderSummary, writeManifest } from "./Manifest.js"
 import { makeOutcomeWriter } from "./OutcomeWriter.js"
@@ -51,6 +52,8 @@ export interface Progress {
   readonly qualitySum: number
   readonly scored: number
   readonly providers: ReadonlyArray<ProviderStatus>
+  /** The LLM judge's counts and agreement with the rules, when it is on. */
+  readonly judge: JudgeStats | undefined
   readonly files: RunFiles
   readonly cut: ReadonlyArray<string>
   readonly setAside: string | undefined
@@ -123,6 +126,7 @@ export const runGeneration = (options: RunOptions) =>
         rejections,
         failures,
         providers: yield* client.status,
+        judge: yield* scorer.judgeStats,
         files: state.files,
         cut: state.cut,
         setAside: state.setAside

@@ -235,6 +235,64 @@ describe("rescore", () => {
   })
 })
 
+describe("the LLM judge", () => {
+  const judgeReply = JSON.stringify({
+    reasoning: { score: 0.9, rationale: "Each call is preceded by a plan that explains it." },
+    completeness: { score: 0.8, rationale: "The answer uses the result's figures." },
+    naturalness: { score: 0.7, rationale: "Plausible user, a little terse." }
+  })
+  const judgeConfig = dir.write(
+    "judge.yaml",
+    readFileSync(config, "utf8") + `quality:
+  judge:
+    enabled: true
+    provider: huggingface
+    model: judge-model
+    weight: 0.5
+`
+  )
+
+  it("reviews each conversation with its own provider, stores its view and reports agreement", async () => {
+    const judge = await startFakeProvider({ flavor: "huggingface", key: "hf_judge_key", reply: () => ({ content: judgeReply }) })
+    try {
+      const out = newDir()
+      const result = await Effect.runPromise(runCliWith(
+        ["generate", "-c", judgeConfig, "-o", out, "--quiet", "-n", "4", "--provider", "groq"],
+        { ...env, HF_TOKEN: "hf_judge_key", HF_BASE_URL: judge.url }
+      ))
+      expect(result.code).toBe(0)
+      const saved = lines(`${out}/dataset.jsonl`).map((l) => JSON.parse(l))
+      expect(saved).toHaveLength(4)
+      for (const record of saved) {
+        expect(record.quality_judge).toMatchObject({ provider: "huggingface", model: "judge-model", reasoning: { score: 0.9 }, naturalness: { score: 0.7 } })
+      }
+      expect(judge.chatRequests()).toHaveLength(4)
+      expect(judge.chatRequests()[0]!.body).toMatchObject({ model: "judge-model", temperature: 0, response_format: { type: "json_object" } })
+      expect(judge.violations).toEqual([])
+      expect(result.stdout).toMatch(/judge: 4 reviewed, 0 failed; mean \|judge − rules\|: reasoning \d\.\d\d, completeness \d\.\d\d, naturalness \d\.\d\d/)
+    } finally {
+      await judge.close()
+    }
+  })
+
+  it("an unusable judge answer leaves the rule-based scores alone and is counted", async () => {
+    const judge = await startFakeProvider({ flavor: "huggingface", key: "hf_judge_key", reply: () => ({ content: "Looks fine to me!" }) })
+    try {
+      const out = newDir()
+      const result = await Effect.runPromise(runCliWith(
+        ["generate", "-c", judgeConfig, "-o", out, "--quiet", "-n", "3", "--provider", "groq"],
+        { ...env, HF_TOKEN: "hf_judge_key", HF_BASE_URL: judge.url }
+      ))
+      expect(result.code).toBe(0)
+      const saved = lines(`${out}/dataset.jsonl`).map((l) => JSON.parse(l))
+      expect(saved.every((r) => r.quality_judge === undefined && typeof r.quality_score === "number")).toBe(true)
+      expect(result.stdout).toContain("judge: 0 reviewed, 3 failed")
+    } finally {
+      await judge.close()
+    }
+  })
+})
+
 describe("generate refuses bad input with one line and exit 2", () => {
   const cases: ReadonlyArray<readonly [string, Array<string>, Record<string, string>, RegExp]> = [
     ["--concurrency 0", ["--concurrency", "0"], env, /^error: --concurrency: expected a positive integer, got 0$/],
