@@ -17,7 +17,12 @@ const NEWLINE = 10
  * passed on. A complete line that does not parse is damage: the scan fails and changes nothing.
  * A missing file reads as empty.
  */
-export const scanJsonl = (path: string, onLine: (value: unknown) => Effect.Effect<void, SinkError> | void) =>
+export const scanJsonl = <E = never>(
+  path: string,
+  onLine: (value: unknown) => Effect.Effect<void, E> | void,
+  /** Leave a torn last line in place (readers such as export must not change a run directory). */
+  options: { readonly readOnly?: boolean } = {}
+) =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     if (!(yield* fs.exists(path).pipe(Effect.orElseSucceed(() => false)))) return { lines: 0, cut: 0 } satisfies ScanResult
@@ -26,7 +31,7 @@ export const scanJsonl = (path: string, onLine: (value: unknown) => Effect.Effec
     let offset = 0 // bytes of complete lines so far
     let lines = 0
     const fail = (message: string) => new SinkError({ reason: "Corrupt", message })
-    const line = (bytes: Uint8Array): Effect.Effect<void, SinkError> => {
+    const line = (bytes: Uint8Array): Effect.Effect<void, SinkError | E> => {
       const text = decoder.decode(bytes)
       offset += bytes.length + 1
       if (text.trim() === "") return Effect.void
@@ -59,7 +64,7 @@ export const scanJsonl = (path: string, onLine: (value: unknown) => Effect.Effec
         })
       )
     )
-    if (pending.length > 0) {
+    if (pending.length > 0 && options.readOnly !== true) {
       yield* fs.truncate(path, offset).pipe(
         Effect.mapError((error) => new SinkError({ reason: "Unwritable", message: `cannot cut the torn last line of ${path} (${error.message})` }))
       )

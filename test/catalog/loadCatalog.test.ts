@@ -27,6 +27,8 @@ describe("the built-in catalogue", () => {
         expect(tool.function.description.length).toBeGreaterThan(20)
         expect(parameters.type).toBe("object")
         expect(parameters.required.length).toBeGreaterThan(0)
+        // every parameter described: models see it, and Hermes-style templates print it
+        for (const [param, schema] of Object.entries(parameters.properties)) expect((schema as { description?: string }).description, `${name}.${param}`).toBeTruthy()
         const validate = catalog.validators.get(name)!
         expect(validate({})).toBe(false) // required fields are enforced
         expect(validate({ ...Object.fromEntries(parameters.required.map((k) => [k, "x"])), not_a_param: 1 })).toBe(false)

@@ -235,6 +235,37 @@ describe("rescore", () => {
   })
 })
 
+describe("export", () => {
+  it("merges shard directories into one file per format, each id once, and says what it skipped", async () => {
+    const one = newDir()
+    const two = newDir()
+    await generate(one, "-n", "12", "--shard", "1/2")
+    await generate(two, "-n", "12", "--shard", "2/2")
+    for (const format of ["openai", "sharegpt", "hf"]) {
+      const out = dir.path(`export-${format}.jsonl`)
+      const result = await Effect.runPromise(runCliWith(["export", one, two, one, "--format", format, "--out", out], env))
+      expect(result.code).toBe(0)
+      const exported = lines(out).map((l) => JSON.parse(l))
+      expect(exported).toHaveLength(12)
+      expect(result.stdout).toContain(`wrote 12 ${format} records to ${out}`)
+      expect(result.stdout).toContain("skipped: 6 duplicate id (already exported from an earlier directory)")
+      if (format === "sharegpt") expect(result.stdout).toContain(`"formatting": "sharegpt"`)
+      if (format === "hf") expect(exported[0].messages[1].tool_calls?.[0]?.function.arguments ?? {}).toBeTypeOf("object")
+      if (format === "openai") expect(typeof exported.find((e: any) => e.messages.some((m: any) => m.tool_calls)).messages.find((m: any) => m.tool_calls).tool_calls[0].function.arguments).toBe("string")
+    }
+    const filtered = await Effect.runPromise(runCliWith(["export", one, "--format", "hf", "--out", dir.path("typed.jsonl"), "--types", "web_research"], env))
+    expect(filtered.stdout).toMatch(/skipped: \d+ type not selected \(--types\)/)
+  })
+
+  it("refuses a directory without a dataset, writing nothing", async () => {
+    const out = dir.path("never.jsonl")
+    const result = await Effect.runPromise(runCliWith(["export", dir.path("nothing"), "--format", "openai", "--out", out], env))
+    expect(result.code).toBe(2)
+    expect(result.stderr).toMatch(/^error: .*nothing has no dataset\.jsonl; give the run directories generate wrote$/)
+    expect(existsSync(out)).toBe(false)
+  })
+})
+
 describe("the LLM judge", () => {
   const judgeReply = JSON.stringify({
     reasoning: { score: 0.9, rationale: "Each call is preceded by a plan that explains it." },

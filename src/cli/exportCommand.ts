@@ -1,0 +1,44 @@
+import { Args, Command, Options } from "@effect/cli"
+import { Console, Effect, Option } from "effect"
+import { type ExportFormat, EXPORT_FORMATS, datasetInfoEntry } from "../export/formats.js"
+import { exportRuns } from "../export/exportRuns.js"
+import { numberOrText } from "./options.js"
+import { UsageError } from "./UsageError.js"
+
+const dirs = Args.text({ name: "DIR" }).pipe(Args.withDescription("run directories (several merge, deduplicated by id)"), Args.atLeast(1))
+const format = Options.choice("format", EXPORT_FORMATS).pipe(
+  Options.withAlias("f"),
+  Options.withDescription("openai (OpenAI fine-tuning), sharegpt (LLaMA-Factory), hf (Hugging Face / TRL / Axolotl messages)")
+)
+const out = Options.text("out").pipe(Options.withAlias("o"), Options.withPseudoName("FILE"), Options.withDescription("the JSONL file to write"))
+const minQuality = Options.text("min-quality").pipe(Options.withPseudoName("X"), Options.withDescription("leave out records scoring below X"), Options.optional)
+const types = Options.text("types").pipe(Options.withPseudoName("a,b"), Options.withDescription("only these scenario types"), Options.optional)
+const keepParallel = Options.boolean("keep-parallel").pipe(
+  Options.withDescription("hf: keep several calls in one assistant turn (Qwen, Hermes) instead of one call per turn (renders on Llama 3.x too)")
+)
+
+/** `agentic-synth export`: run directories → one JSONL file in a trainer's format. */
+export const exportCommand = Command.make("export", { dirs, format, out, minQuality, types, keepParallel }, (f) =>
+  Effect.gen(function*() {
+    const min = Option.map(f.minQuality, numberOrText)
+    if (Option.isSome(min) && (typeof min.value !== "number" || min.value < 0 || min.value > 1)) {
+      return yield* new UsageError({ message: `--min-quality: expected a number from 0 to 1, got ${JSON.stringify(min.value)}` })
+    }
+    const summary = yield* exportRuns({
+      dirs: f.dirs,
+      format: f.format as ExportFormat,
+      out: f.out,
+      minQuality: Option.getOrUndefined(min) as number | undefined,
+      types: Option.getOrUndefined(Option.map(f.types, (t) => t.split(",").map((x) => x.trim()).filter((x) => x !== ""))),
+      keepParallel: f.keepParallel
+    })
+    const lines = [`wrote ${summary.written} ${f.format} records to ${f.out}`]
+    const skipped = Object.entries(summary.skipped)
+    lines.push(skipped.length === 0 ? "skipped: none" : `skipped: ${skipped.map(([r, n]) => `${n} ${r}`).join("; ")}`)
+    for (const [note, n] of Object.entries(summary.notes)) lines.push(`note: ${note} in ${n} record${n === 1 ? "" : "s"}`)
+    if (f.format === "sharegpt") {
+      const name = f.out.replace(/^.*\//, "").replace(/\.jsonl?$/, "")
+      lines.push(`LLaMA-Factory dataset_info.json entry:\n${JSON.stringify(datasetInfoEntry(name, f.out.replace(/^.*\//, "")), null, 2)}`)
+    }
+    yield* Console.log(lines.join("\n"))
+  })).pipe(Command.withDescription("Export run directories to a trainer's format: openai, sharegpt (LLaMA-Factory) or hf (TRL, Axolotl)"))

@@ -1,0 +1,83 @@
+import { FileSystem, Path } from "@effect/platform"
+import { Data, Effect, Either, Schema } from "effect"
+import { Conversation } from "../domain/Conversation.js"
+import { scanJsonl } from "../sink/jsonlScan.js"
+import { type ExportFormat, exportRecord } from "./formats.js"
+
+export class ExportError extends Data.TaggedError("ExportError")<{ readonly message: string }> {}
+
+export interface ExportOptions {
+  readonly dirs: ReadonlyArray<string>
+  readonly format: ExportFormat
+  readonly out: string
+  readonly minQuality?: number | undefined
+  readonly types?: ReadonlyArray<string> | undefined
+  readonly keepParallel?: boolean | undefined
+}
+
+export interface ExportSummary {
+  readonly written: number
+  /** Records left out, by reason. */
+  readonly skipped: Readonly<Record<string, number>>
+  /** Faithful but lossy choices a format forced, by kind (e.g. reasoning text dropped for ShareGPT). */
+  readonly notes: Readonly<Record<string, number>>
+}
+
+const decode = Schema.decodeUnknownEither(Conversation)
+
+/**
+ * Streams the accepted records of one or more run directories (shards merge: an id seen before is left
+ * out) into one trainer-format JSONL file, in constant memory but for the ids seen. The file appears
+ * only when complete (written beside it, then renamed); the run directories are only read.
+ */
+export const exportRuns = (options: ExportOptions) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    for (const dir of options.dirs) {
+      if (!(yield* fs.exists(path.join(dir, "dataset.jsonl")).pipe(Effect.orElseSucceed(() => false)))) {
+        return yield* new ExportError({ message: `${dir} has no dataset.jsonl; give the run directories generate wrote` })
+      }
+    }
+    const temporary = `${options.out}.partial`
+    const file = yield* fs.open(temporary, { flag: "w" }).pipe(
+      Effect.mapError((e) => new ExportError({ message: `cannot write ${options.out} (${e.message}); choose another --out` }))
+    )
+    const encoder = new TextEncoder()
+    const seen = new Set<string>()
+    const skipped: Record<string, number> = {}
+    const notes: Record<string, number> = {}
+    let written = 0
+    const skip = (reason: string) => void (skipped[reason] = (skipped[reason] ?? 0) + 1)
+    const types = options.types === undefined || options.types.length === 0 ? undefined : new Set(options.types)
+    let batch: Array<string> = []
+    const flush = Effect.suspend(() => {
+      if (batch.length === 0) return Effect.void
+      const text = batch.join("\n") + "\n"
+      batch = []
+      return file.writeAll(encoder.encode(text)).pipe(
+        Effect.mapError((e) => new ExportError({ message: `cannot write ${options.out} (${e.message}); nothing was replaced` }))
+      )
+    })
+    for (const dir of options.dirs) {
+      yield* scanJsonl(path.join(dir, "dataset.jsonl"), (value) => {
+        const record = decode(value)
+        if (Either.isLeft(record)) return skip("not a valid dataset record")
+        const r = record.right
+        if (seen.has(r.id)) return skip("duplicate id (already exported from an earlier directory)")
+        seen.add(r.id)
+        if (types !== undefined && !types.has(r.scenario.type)) return skip("type not selected (--types)")
+        if (options.minQuality !== undefined && (r.quality_score ?? 0) < options.minQuality) return skip("below --min-quality")
+        const exported = exportRecord(options.format, r, { keepParallel: options.keepParallel ?? false })
+        if (exported._tag === "skip") return skip(exported.reason)
+        for (const note of exported.notes ?? []) notes[note] = (notes[note] ?? 0) + 1
+        batch.push(JSON.stringify(exported.value))
+        written++
+        return batch.length >= 512 ? flush : undefined
+      }, { readOnly: true }).pipe(Effect.mapError((e) => (e._tag === "ExportError" ? e : new ExportError({ message: e.message }))))
+    }
+    yield* flush
+    yield* file.sync.pipe(Effect.ignore)
+    yield* fs.rename(temporary, options.out).pipe(Effect.mapError((e) => new ExportError({ message: `cannot write ${options.out} (${e.message})` })))
+    return { written, skipped, notes } satisfies ExportSummary
+  }).pipe(Effect.scoped)
