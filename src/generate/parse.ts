@@ -26,35 +26,89 @@ const balancedSpan = (text: string, start: number): number | undefined => {
   return undefined
 }
 
-/**
- * The JSON a model meant: fences stripped, prose before and after dropped, the outermost object (or
- * array) taken. A text that opens an object and never closes it was cut off.
- */
-export const extractJson = (text: string, finishReason: string | undefined): Either.Either<unknown, Rejection> => {
-  let body = text.replace(/^\uFEFF/, "")
-  const fence = /```(?:json|JSON)?\s*\n?([\s\S]*?)(?:```|$)/.exec(body)
-  if (fence !== null && fence[1]!.includes("{")) body = fence[1]!
-  const start = body.search(/[{[]/)
-  if (start < 0) {
-    return finishReason === "length"
-      ? reject("Truncated", "the output stopped at max_tokens before any JSON began")
-      : reject("InvalidJson", `no JSON object in the output (${JSON.stringify(text.slice(0, 60))}...)`)
+/** Removes commas right before `}` or `]`, outside strings only: the one slip with a single reading. */
+const dropTrailingCommas = (json: string): string => {
+  let out = ""
+  let inString = false
+  for (let i = 0; i < json.length; i++) {
+    const c = json[i]!
+    if (inString) {
+      out += c
+      if (c === "\\") out += json[++i] ?? ""
+      else if (c === "\"") inString = false
+      continue
+    }
+    if (c === "\"") inString = true
+    if (c === ",") {
+      let j = i + 1
+      while (j < json.length && /\s/.test(json[j]!)) j++
+      if (json[j] === "}" || json[j] === "]") continue
+    }
+    out += c
   }
-  const end = balancedSpan(body, start)
-  if (end === undefined) {
-    return reject("Truncated", `the JSON stops mid-object${finishReason === "length" ? " at max_tokens" : ""} (${body.length - start} characters)`)
-  }
-  const json = body.slice(start, end)
+  return out
+}
+
+const tryParse = (json: string): { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: string } => {
   try {
-    return Either.right(JSON.parse(json))
-  } catch {
-    // Trailing commas are the one slip that has a single reading.
+    return { ok: true, value: JSON.parse(json) }
+  } catch (error) {
     try {
-      return Either.right(JSON.parse(json.replace(/,(\s*[}\]])/g, "$1")))
-    } catch (error) {
-      return reject("InvalidJson", `the JSON does not parse (${error instanceof Error ? error.message : String(error)})`)
+      return { ok: true, value: JSON.parse(dropTrailingCommas(json)) }
+    } catch {
+      return { ok: false, error: error instanceof Error ? error.message : String(error) }
     }
   }
+}
+
+/** Whether a parsed value looks like the conversation asked for (so a JSON example in prose is passed over). */
+const looksLikeConversation = (value: unknown): boolean =>
+  Array.isArray(value)
+    ? value.length > 0 && value.every((t) => typeof t === "object" && t !== null && "role" in t)
+    : typeof value === "object" && value !== null && ("turns" in value || "messages" in value || "conversation" in value)
+
+/** Candidate starts tried at most, so a long reply full of braces stays cheap. */
+const MAX_CANDIDATES = 64
+
+/**
+ * The JSON a model meant: the whole reply when it parses; else the inside of a fence wrapping the whole
+ * reply; else the first balanced object (or list of turns) in it that parses and looks like a
+ * conversation, so prose, `<think>` blocks and fences around it are dropped while code blocks inside
+ * its strings are left alone. A text that opens an object and never closes it was cut off.
+ */
+export const extractJson = (text: string, finishReason: string | undefined): Either.Either<unknown, Rejection> => {
+  let body = text.replace(/^\uFEFF/, "").replace(/<think>[\s\S]*?<\/think>/g, "").trim()
+  const whole = tryParse(body)
+  if (whole.ok) return Either.right(whole.value)
+  const fenced = /^```(?:json|JSON)?[ \t]*\n([\s\S]*?)(?:\n```)?$/.exec(body)
+  if (fenced !== null) {
+    const inner = tryParse(fenced[1]!.trim())
+    if (inner.ok) return Either.right(inner.value)
+    body = fenced[1]!
+  }
+  const nextStart = (from: number) => {
+    const i = body.slice(from).search(/[{[]/)
+    return i < 0 ? -1 : from + i
+  }
+  let firstError: string | undefined
+  let unclosed = false
+  let tried = 0
+  for (let start = nextStart(0); start >= 0 && tried < MAX_CANDIDATES; start = nextStart(start + 1)) {
+    tried++
+    const end = balancedSpan(body, start)
+    if (end === undefined) {
+      unclosed = true
+      continue
+    }
+    const candidate = tryParse(body.slice(start, end))
+    if (candidate.ok && looksLikeConversation(candidate.value)) return Either.right(candidate.value)
+    if (!candidate.ok) firstError ??= candidate.error
+  }
+  if (unclosed || (finishReason === "length" && firstError === undefined)) {
+    return reject("Truncated", `the JSON stops mid-object${finishReason === "length" ? " at max_tokens" : ""} (${body.length} characters)`)
+  }
+  if (firstError !== undefined) return reject("InvalidJson", `the JSON does not parse (${firstError})`)
+  return reject("InvalidJson", `no conversation JSON in the output (${JSON.stringify(text.slice(0, 60))}...)`)
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value)
@@ -68,6 +122,16 @@ const textOf = (value: unknown): string | undefined => {
     return parts.every((p) => p !== undefined) ? parts.join("") : undefined
   }
   return undefined
+}
+
+/** A tool result: text as it is, a list of text parts joined, anything else (a list, an object) as its JSON. */
+const toolText = (value: unknown): string => {
+  if (value === undefined || value === null) return ""
+  if (typeof value === "string") return value
+  if (Array.isArray(value) && value.length > 0 && value.every((p) => isRecord(p) && p["type"] === "text" && typeof p["text"] === "string")) {
+    return value.map((p) => (p as { text: string }).text).join("")
+  }
+  return JSON.stringify(value)
 }
 
 const ROLES: Record<string, Turn["role"]> = { user: "user", assistant: "assistant", tool: "tool", system: "system", function: "tool" }
@@ -105,39 +169,55 @@ export const parseConversation = (text: string, finishReason: string | undefined
     }
     const turns: Array<Turn> = []
     let block: Array<ToolCall> = []
-    let answered = 0
+    let unanswered: Array<ToolCall> = []
+    /** Ids of earlier, closed blocks; a model that restarts at call_1 each turn gets fresh ids here. */
+    const closedIds = new Set<string>()
+    let renamed = new Map<string, string>()
+    const closeBlock = () => {
+      for (const c of block) closedIds.add(c.id)
+      block = []
+      unanswered = []
+      renamed = new Map()
+    }
     for (const [i, raw] of list.entries()) {
       if (!isRecord(raw)) return reject("WrongShape", `turn ${i + 1} is not an object`)
       const role = ROLES[String(raw["role"] ?? "").toLowerCase()]
       if (role === undefined) return reject("WrongShape", `turn ${i + 1} has role ${JSON.stringify(raw["role"])}; expected user, assistant or tool`)
-      // A tool result given as an object or list is its JSON text; anything else must be text.
-      const structured = role === "tool" && typeof raw["content"] === "object" && raw["content"] !== null &&
-        textOf(raw["content"]) === undefined
-      const content = structured ? JSON.stringify(raw["content"]) : textOf(raw["content"])
+      const content = role === "tool" ? toolText(raw["content"]) : textOf(raw["content"])
       if (content === undefined) return reject("WrongShape", `turn ${i + 1} has content that is not text`)
       if (role === "assistant") {
         const rawCalls = Array.isArray(raw["tool_calls"]) ? raw["tool_calls"] : isRecord(raw["function_call"]) ? [raw["function_call"]] : []
+        closeBlock()
         const calls: Array<ToolCall> = []
         for (const rawCall of rawCalls) {
           const call = readCall(rawCall, i, nextId)
           if (Either.isLeft(call)) return Either.left(call.left)
-          calls.push(call.right)
+          let c = call.right
+          if (closedIds.has(c.id)) {
+            const fresh = nextId()
+            renamed.set(c.id, fresh)
+            c = { ...c, id: fresh }
+          }
+          calls.push(c)
         }
         const turn: AssistantTurn = calls.length > 0
           ? { role, content, tool_calls: calls as [ToolCall, ...Array<ToolCall>] }
           : { role, content }
         turns.push(turn)
         block = calls
-        answered = 0
+        unanswered = [...calls]
         continue
       }
       if (role === "tool") {
-        const given = typeof raw["tool_call_id"] === "string" && raw["tool_call_id"] !== "" ? raw["tool_call_id"] : undefined
-        // Without an id, the n-th result of a block answers the n-th call.
-        const call = given !== undefined ? block.find((c) => c.id === given) : block[answered]
-        answered++
+        const rawId = typeof raw["tool_call_id"] === "string" && raw["tool_call_id"] !== "" ? raw["tool_call_id"] : undefined
+        const given = rawId === undefined ? undefined : renamed.get(rawId) ?? rawId
+        const givenName = typeof raw["name"] === "string" && raw["name"] !== "" ? raw["name"] : undefined
+        // Without an id: the one open call of that name, else the next open call in order.
+        const byName = givenName === undefined ? [] : unanswered.filter((c) => c.function.name === givenName)
+        const call = given !== undefined ? block.find((c) => c.id === given) : byName.length === 1 ? byName[0] : unanswered[0]
+        if (call !== undefined) unanswered = unanswered.filter((c) => c !== call)
         const id = given ?? call?.id
-        const name = typeof raw["name"] === "string" && raw["name"] !== "" ? raw["name"] : call?.function.name
+        const name = givenName ?? call?.function.name
         if (id === undefined || name === undefined) {
           return reject("WrongShape", `tool turn ${i + 1} names no call and follows no unanswered call`)
         }
@@ -146,8 +226,7 @@ export const parseConversation = (text: string, finishReason: string | undefined
         continue
       }
       turns.push({ role, content })
-      block = []
-      answered = 0
+      closeBlock()
     }
     return Either.right(turns)
   })

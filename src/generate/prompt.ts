@@ -24,8 +24,12 @@ const DETAIL = [
   "Give the tool results the messy texture of real systems (extra fields, units, timestamps)."
 ] as const
 
-const pick = <A>(list: ReadonlyArray<A>, seed: number, salt: number): A =>
-  list[(Math.imul(seed ^ salt, 0x9e3779b1) >>> 0) % list.length]!
+/** A choice from the item's seed; the high bits of a mixed hash, so persona and tone vary independently. */
+const pick = <A>(list: ReadonlyArray<A>, seed: number, salt: number): A => {
+  let h = Math.imul(seed ^ Math.imul(salt, 0x85ebca6b), 0x9e3779b1)
+  h = Math.imul(h ^ (h >>> 15), 0xc2b2ae35) >>> 0
+  return list[Math.floor((h / 2 ** 32) * list.length)]!
+}
 
 const shape = `{"turns": [
   {"role": "user", "content": "<the user's request>"},

@@ -5,17 +5,21 @@ import type { Turn } from "../domain/Turn.js"
 
 const reject = (reason: RejectionReason, message: string): Either.Either<never, Rejection> => Either.left({ reason, message })
 
-/** Values that stand for a value instead of being one. */
+/** Values that stand for a value instead of being one (whole values only: a phrase that mentions one is real). */
 const PLACEHOLDER = [
   /^<[^<>]{1,60}>$/, // <file_path>
-  /\{\{[^}]*\}\}/, // {{value}}
+  /^\{\{\s*[\w.-]+\s*\}\}$/, // {{value}}
   /^\[[A-Z_ ]{3,40}\]$/, // [YOUR_FILE]
   /^\.{3}$|^…$/, // ...
   /^(?:your|my)[-_ ]?[a-z_]*(?:key|token|id|name|file|path|email|url|value)$/i, // your_api_key
-  /^(?:example|sample|placeholder|dummy)(?:[-_.][a-z0-9_]+)*$/i, // example_file, sample.csv (one token, not a phrase)
+  /^(?:example|placeholder|dummy)(?:[-_.][a-z0-9_]+)*$/i, // example_file, placeholder.csv (one token)
+  /^sample[-_.](?:file|data|value|name|id|path|url)(?:\.[a-z0-9]+)?$/i, // sample_file.csv
   /\bexample\.(?:com|org|net)\b/i,
-  /^(?:foo|bar|baz|xxx+|todo|tbd|n\/a|string|value|lorem ipsum)$/i
+  /^(?:foo|baz|xxx+|todo|tbd|lorem ipsum(?: dolor)?)$/i
 ]
+
+/** Free-text fields (source code, file and message bodies) may mention anything: they are not checked. */
+const FREE_TEXT = new Set(["code", "content", "body", "stdin"])
 
 /** The first placeholder found in a call's arguments, with its path. */
 export const findPlaceholder = (value: unknown, path = ""): string | undefined => {
@@ -31,6 +35,7 @@ export const findPlaceholder = (value: unknown, path = ""): string | undefined =
   }
   if (typeof value === "object" && value !== null) {
     for (const [key, item] of Object.entries(value)) {
+      if (FREE_TEXT.has(key)) continue
       const found = findPlaceholder(item, path === "" ? key : `${path}.${key}`)
       if (found !== undefined) return found
     }

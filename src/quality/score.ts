@@ -47,7 +47,8 @@ const structure = (trace: Trace): number => {
     const a = trace.turns[i - 1]!
     const b = trace.turns[i]!
     if (a.role === b.role && a.role !== "tool") s -= 0.25
-    if (a.role === b.role && a.content.trim() !== "" && a.content === b.content) s -= 0.3
+    // Two identical results of parallel calls are fine; two identical messages are not.
+    if (a.role === b.role && a.role !== "tool" && a.content.trim() !== "" && a.content === b.content) s -= 0.3
   }
   for (const turn of trace.turns) {
     if (turn.role === "tool" && turn.content.trim() === "") s -= 0.1
@@ -105,6 +106,11 @@ const reasoning = (trace: Trace): number => {
 /** Half a unit of the figure's last written digit: `16.5` may stand for 16.52, `1980` for 1979.6. */
 const tolerance = (figure: string): number => 0.5 * 10 ** -(figure.split(".")[1]?.length ?? 0) + 1e-9
 
+/** Above this many known numbers, implicit one-step derivations are no evidence (see ungroundedFigures). */
+const MAX_NUMBERS_FOR_ONE_STEP = 60
+/** Figures of one answer checked at most: a table of thousands of rows is not re-derived cell by cell. */
+const MAX_FIGURES_CHECKED = 200
+
 const EXPRESSION = /(\d[\d,]*(?:\.\d+)?)\s*([×x*/+\-−])\s*[€$£]?(\d[\d,]*(?:\.\d+)?)\s*(?:=|is|are|comes to|gives|makes)\s*[€$£]?(\d[\d,]*(?:\.\d+)?)/g
 
 const apply = (a: number, op: string, b: number): number =>
@@ -128,23 +134,39 @@ const ungroundedFigures = (trace: Trace, answer: string): number => {
     const [a, b, c] = [m[1], m[3], m[4]].map((x) => Number(normaliseNumber(x!)))
     if (Math.abs(apply(a!, m[2]!, b!) - c!) <= tolerance(normaliseNumber(m[4]!))) known.add(c!)
   }
-  const numbers = [...known]
+  const numbers = [...known].sort((x, y) => x - y)
+  // With many numbers around, pairwise sums and products cover almost any value: derivations then
+  // count only when written out (above) or, for percentages, from the same line.
+  const oneStep = numbers.length <= MAX_NUMBERS_FOR_ONE_STEP
+  const stated = (x: number, tol: number) => {
+    let lo = 0
+    let hi = numbers.length
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1
+      if (numbers[mid]! < x - tol) lo = mid + 1
+      else hi = mid
+    }
+    return lo < numbers.length && numbers[lo]! <= x + tol
+  }
   let ungrounded = 0
+  let checked = 0
   for (const line of answer.split("\n")) {
-    const lineNumbers = allNumbers(line).map(Number)
+    const lineNumbers = allNumbers(line).map(Number).slice(0, 40)
     for (const raw of line.matchAll(/(?<![\w.])-?\d[\d,]*(?:\.\d+)?%?/g)) {
       const text = raw[0]
       if (text.replace(/\D/g, "").length < 2 && !text.includes(".")) continue
+      if (++checked > MAX_FIGURES_CHECKED) return ungrounded
       const figure = normaliseNumber(text)
       const value = Number(figure)
       const tol = tolerance(figure)
       const close = (x: number) => Math.abs(x - value) <= tol
-      if (numbers.some(close)) continue
-      const operands = text.endsWith("%") ? lineNumbers : numbers
+      if (stated(value, tol)) continue
+      const percent = text.endsWith("%")
+      const operands = percent ? lineNumbers : oneStep ? numbers : []
       let found = false
       for (const a of operands) {
         for (const b of operands) {
-          if (text.endsWith("%")) found = b !== 0 && (close((a / b) * 100) || close(((a - b) / b) * 100))
+          if (percent) found = b !== 0 && (close((a / b) * 100) || close(((a - b) / b) * 100))
           else found = close(a + b) || close(a - b) || close(a * b) || (b !== 0 && close(a / b))
           if (found) break
         }

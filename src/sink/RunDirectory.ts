@@ -14,7 +14,9 @@ export const runFiles = (path: Path.Path, dir: string) => ({
   manifest: path.join(dir, "run.json"),
   log: path.join(dir, "log.jsonl"),
   providers: path.join(dir, "providers.json"),
-  lock: path.join(dir, "run.lock")
+  lock: path.join(dir, "run.lock"),
+  /** Present only between the two renames of a rescore. */
+  rescoreCommit: path.join(dir, "rescore.commit")
 })
 export type RunFiles = ReturnType<typeof runFiles>
 
@@ -42,6 +44,22 @@ const alive = (pid: number): boolean => {
   }
 }
 
+/**
+ * Completes a rescore that stopped between its two renames (its commit marker is there), or discards
+ * one that stopped before committing (stray `.rescore` files), so the pair of files is always consistent.
+ */
+const finishRescore = (files: RunFiles) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const committed = yield* fs.exists(files.rescoreCommit)
+    for (const file of [files.dataset, files.rejected]) {
+      if (!(yield* fs.exists(`${file}.rescore`))) continue
+      if (committed) yield* fs.rename(`${file}.rescore`, file)
+      else yield* fs.remove(`${file}.rescore`)
+    }
+    if (committed) yield* fs.remove(files.rescoreCommit)
+  }).pipe(Effect.mapError((e) => new SinkError({ reason: "Unwritable", message: `cannot finish an interrupted rescore in ${files.dir} (${e.message})` })))
+
 const idOf = (ids: Set<string>) => (value: unknown) => {
   const id = (value as { id?: unknown } | null)?.id
   if (typeof id === "string") ids.add(id)
@@ -58,7 +76,7 @@ export const openRunDirectory = (
   fingerprint: Fingerprint,
   force: boolean,
   /** Sees every record already in dataset.jsonl (to rebuild the dedup index). */
-  onRecord: (record: unknown) => Effect.Effect<void> = () => Effect.void
+  onRecord: (record: unknown) => Effect.Effect<void, SinkError> = () => Effect.void
 ) =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
@@ -72,19 +90,25 @@ export const openRunDirectory = (
     )
 
     // One writer at a time: a lock naming a live process refuses; a stale one (after a crash) is taken over.
-    const lock = yield* fs.readFileString(files.lock).pipe(Effect.option)
-    if (lock._tag === "Some") {
-      const pid = Number(lock.value.trim())
-      if (Number.isInteger(pid) && pid !== process.pid && alive(pid)) {
-        return yield* new SinkError({ reason: "Locked", message: `another agentic-synth (pid ${pid}) is writing ${dir}; wait for it to finish or use another --output` })
-      }
-    }
+    // Created exclusively: of two processes starting at once, one gets the lock, the other is told.
+    const takeLock = fs.writeFileString(files.lock, String(process.pid), { flag: "wx" })
     yield* Effect.acquireRelease(
-      fs.writeFileString(files.lock, String(process.pid)).pipe(
-        Effect.mapError((error) => new SinkError({ reason: "Unwritable", message: `cannot write ${files.lock} (${error.message})` }))
+      takeLock.pipe(
+        Effect.catchIf((e) => e._tag === "SystemError" && e.reason === "AlreadyExists", () =>
+          Effect.gen(function*() {
+            const holder = Number((yield* fs.readFileString(files.lock).pipe(Effect.orElseSucceed(() => ""))).trim())
+            if (Number.isInteger(holder) && holder !== process.pid && alive(holder)) {
+              return yield* new SinkError({ reason: "Locked", message: `another agentic-synth (pid ${holder}) is writing ${dir}; wait for it to finish or use another --output` })
+            }
+            yield* fs.writeFileString(files.lock, String(process.pid))
+          })),
+        Effect.mapError((error) =>
+          error._tag === "SinkError" ? error : new SinkError({ reason: "Unwritable", message: `cannot write ${files.lock} (${error.message})` })
+        )
       ),
       () => fs.remove(files.lock).pipe(Effect.ignore)
     )
+    yield* finishRescore(files)
 
     const previous = yield* readManifest(files.manifest)
     const hasData = (yield* fs.exists(files.dataset).pipe(Effect.orElseSucceed(() => false))) ||
@@ -115,6 +139,8 @@ export const openRunDirectory = (
     })
     const rejected = yield* scanJsonl(files.rejected, idOf(done))
     const failures = yield* scanJsonl(files.failures, () => undefined)
+    // The audit log is not data, but a torn line there would glue itself to the next session's first event.
+    yield* scanJsonl(files.log, () => undefined).pipe(Effect.catchTag("SinkError", (e) => (e.reason === "Corrupt" ? Effect.void : Effect.fail(e))))
     for (const [name, scan] of [["dataset.jsonl", dataset], ["rejected.jsonl", rejected], ["failures.jsonl", failures]] as const) {
       if (scan.cut > 0) cut.push(`${name} (${scan.cut} bytes)`)
     }

@@ -70,6 +70,7 @@ export const rescoreRun = (dir: string) =>
     const corrupt = (file: string, what: string) =>
       new SinkError({ reason: "Corrupt", message: `${file} holds ${what} that is not a dataset record; repair or remove it, nothing was changed` })
 
+    const fail = (e: { message: string }) => new SinkError({ reason: "WriteFailed", message: `cannot finish rescoring ${dir} (${e.message}); the old files are untouched` })
     yield* scanJsonl(state.files.dataset, (value) =>
       Effect.gen(function*() {
         const decoded = decodeConversation(value)
@@ -89,15 +90,21 @@ export const rescoreRun = (dir: string) =>
         reasons[reason] = (reasons[reason] ?? 0) + 1
         yield* write(rejected, value)
       }))
-    yield* dataset.sync.pipe(Effect.ignore)
-    yield* rejected.sync.pipe(Effect.ignore)
+    yield* Effect.mapError(dataset.sync, fail)
+    yield* Effect.mapError(rejected.sync, fail)
+    // Both files or neither: a commit marker makes the pair of renames finish on the next open if the
+    // process dies between them (openRunDirectory completes or discards an interrupted rescore).
+    yield* fs.writeFileString(`${state.files.rescoreCommit}.tmp`, "commit")
+    yield* fs.rename(`${state.files.rescoreCommit}.tmp`, state.files.rescoreCommit)
     yield* fs.rename(`${state.files.dataset}.rescore`, state.files.dataset)
     yield* fs.rename(`${state.files.rejected}.rescore`, state.files.rejected)
+    yield* fs.remove(state.files.rescoreCommit)
     if (previous !== undefined) {
       yield* writeManifest(state.files.manifest, {
         ...previous,
         updated_at: at,
-        fingerprint: { ...previous.fingerprint, ...fingerprint, seed: previous.fingerprint["seed"] ?? fingerprint["seed"]!, types: previous.fingerprint["types"] ?? fingerprint["types"]! },
+        // Only the quality settings move: how the data was generated stays what it was.
+        fingerprint: { ...previous.fingerprint, min_score: fingerprint["min_score"]!, dedup: fingerprint["dedup"]!, dedup_threshold: fingerprint["dedup_threshold"]! },
         config: { ...(previous.config as object), quality: config.quality },
         totals: { ...previous.totals, accepted, rejected: rejectedCount }
       })

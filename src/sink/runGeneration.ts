@@ -11,6 +11,8 @@ import { ChatClient } from "../provider/ChatClient.js"
 import type { ProviderStatus } from "../provider/ProviderPool.js"
 import type { JudgeStats } from "../quality/LlmJudge.js"
 import { Scorer } from "../quality/Scorer.js"
+import { displayUrl } from "../provider/profiles.js"
+import { SinkError } from "./SinkError.js"
 import { type Fingerprint, type Manifest, type ProviderSummary, writeManifest } from "./Manifest.js"
 import { makeOutcomeWriter } from "./OutcomeWriter.js"
 import { openRunDirectory, type RunFiles } from "./RunDirectory.js"
@@ -59,6 +61,20 @@ export interface Progress {
   readonly setAside: string | undefined
 }
 
+/** Enough of a record's shape for resume to use it (a full decode of 100k lines would slow start-up). */
+const looksLikeRecord = (value: unknown): value is Conversation => {
+  const r = value as Partial<Conversation> | null
+  return typeof r?.id === "string" && Array.isArray(r.turns) && Array.isArray(r.tools) && typeof r.scenario === "object" && r.scenario !== null
+}
+
+/** The config as run.json keeps it: base URLs without any `user:password@`. */
+const withoutUrlCredentials = (config: AppConfigData): AppConfigData => ({
+  ...config,
+  providers: Object.fromEntries(
+    Object.entries(config.providers).map(([name, p]) => [name, { ...p, base_url: displayUrl(p.base_url) }])
+  ) as AppConfigData["providers"]
+})
+
 /** The settings that make a dataset what it is; resuming with other values is refused. */
 export const fingerprintOf = (config: AppConfigData, plan: PlanOptions): Fingerprint => ({
   seed: config.generation.seed,
@@ -97,7 +113,10 @@ export const runGeneration = (options: RunOptions) =>
     const scorer = yield* Scorer
     const started = yield* Clock.currentTimeMillis
     const fingerprint = fingerprintOf(config, options.plan)
-    const state = yield* openRunDirectory(options.dir, fingerprint, options.force, (record) => scorer.remember(record as Conversation))
+    const state = yield* openRunDirectory(options.dir, fingerprint, options.force, (record) =>
+      looksLikeRecord(record)
+        ? scorer.remember(record)
+        : Effect.fail(new SinkError({ reason: "Corrupt", message: `${options.dir}/dataset.jsonl holds a line that is not a dataset record (${JSON.stringify(JSON.stringify(record).slice(0, 40))}...); repair or remove it, nothing was changed` })))
     const writer = yield* makeOutcomeWriter(state.files)
     const runId = state.previous?.run_id ?? `run-${new Date(started).toISOString().replace(/[-:]/g, "").replace(/\..*$/, "")}`
 
@@ -142,7 +161,7 @@ export const runGeneration = (options: RunOptions) =>
         status: yield* Ref.get(status),
         sessions: (state.previous?.sessions ?? 0) + 1,
         fingerprint,
-        config,
+        config: withoutUrlCredentials(config),
         plan: {
           max_items: options.plan.maxItems,
           types: options.plan.types,

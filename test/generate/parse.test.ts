@@ -31,6 +31,50 @@ describe("parsing the model's output", () => {
     expect(ok("Sure! " + JSON.stringify(clean) + " Hope this helps.")).toEqual(clean.turns)
   })
 
+  it("leaves code blocks inside the conversation alone and drops <think> blocks and prose with brackets", () => {
+    const withCode = structuredClone(clean)
+    withCode.turns[3]!.content = "Fixed it:\n```python\nd = {'a': 1}\nprint(d['a'])\n```\nRun it again."
+    expect(ok(JSON.stringify(withCode))).toEqual(withCode.turns)
+    expect(ok("```json\n" + JSON.stringify(withCode) + "\n```")).toEqual(withCode.turns)
+    expect(ok("<think>The user wants [user, assistant] turns {maybe}.</think>" + JSON.stringify(clean))).toEqual(clean.turns)
+    expect(ok("Here is the conversation [JSON] with {braces} in prose:\n" + JSON.stringify(clean))).toEqual(clean.turns)
+  })
+
+  it("keeps a tool result given as a list, and renumbers ids a model restarts in every turn", () => {
+    const turns = ok(JSON.stringify({
+      turns: [
+        { role: "user", content: "x" },
+        { role: "assistant", content: "a", tool_calls: [{ id: "call_1", function: { name: "file_manager", arguments: {} } }] },
+        { role: "tool", tool_call_id: "call_1", content: ["q1.csv", "q2.csv"] },
+        { role: "assistant", content: "b", tool_calls: [{ id: "call_1", function: { name: "calculator", arguments: {} } }] },
+        { role: "tool", tool_call_id: "call_1", content: [{ id: 1, title: "A" }] },
+        { role: "assistant", content: "done" }
+      ]
+    }))
+    expect(turns[2]).toMatchObject({ tool_call_id: "call_1", name: "file_manager", content: "[\"q1.csv\",\"q2.csv\"]" })
+    expect(turns[3]).toMatchObject({ tool_calls: [{ id: "call_2", function: { name: "calculator" } }] })
+    expect(turns[4]).toMatchObject({ tool_call_id: "call_2", name: "calculator", content: "[{\"id\":1,\"title\":\"A\"}]" })
+  })
+
+  it("matches results without ids to calls by name first, then in order", () => {
+    const turns = ok(JSON.stringify({
+      turns: [
+        { role: "user", content: "x" },
+        { role: "assistant", content: "", tool_calls: [{ name: "web_search", arguments: {} }, { name: "calculator", arguments: {} }] },
+        { role: "tool", name: "calculator", content: "4" },
+        { role: "tool", name: "web_search", content: "results" },
+        { role: "assistant", content: "ok" }
+      ]
+    }))
+    expect(turns[2]).toMatchObject({ tool_call_id: "call_2", name: "calculator" })
+    expect(turns[3]).toMatchObject({ tool_call_id: "call_1", name: "web_search" })
+  })
+
+  it("removes trailing commas only outside strings", () => {
+    const turns = ok(`{"turns": [{"role": "user", "content": "a list [1,2,]"}, {"role": "assistant", "content": "ok"},]}`)
+    expect(turns[0]).toEqual({ role: "user", content: "a list [1,2,]" })
+  })
+
   it("parses arguments sent as a JSON string", () => {
     const text = JSON.stringify(clean).replace(`{"expression":"1+2"}`, JSON.stringify(JSON.stringify({ expression: "1+2" })))
     expect(ok(text)[1]).toMatchObject({ tool_calls: [{ function: { arguments: { expression: "1+2" } } }] })

@@ -82,9 +82,12 @@ describe("validating a conversation", () => {
   })
 
   it("does not take real values for placeholders", () => {
-    for (const value of ["reports/2024/sales_q1.csv", "examples of churn models", "https://api.northwind-retail.io/v2", "test coverage for billing", "sample size calculation"]) {
+    for (const value of ["reports/2024/sales_q1.csv", "examples of churn models", "https://api.northwind-retail.io/v2", "test coverage for billing", "sample size calculation", "bar", "value", "string", "n/a", "sample", "image: {{ .Values.image }}"]) {
       expect(findPlaceholder({ query: value }), value).toBeUndefined()
     }
+    // free text may mention anything
+    expect(findPlaceholder({ language: "python", code: "requests.get('https://example.com/api')  # TODO" })).toBeUndefined()
+    expect(findPlaceholder({ action: "send", body: "Use <your_name> in the template" })).toBeUndefined()
   })
 
   it("requires a final answer", () => {
