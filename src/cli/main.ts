@@ -3,6 +3,7 @@ import { Cause, Console, Effect, Option } from "effect"
 import { exportCommand } from "./exportCommand.js"
 import { generateCommand } from "./generateCommand.js"
 import { planCommand } from "./planCommand.js"
+import { reportCommand } from "./reportCommand.js"
 import { rescoreCommand } from "./rescoreCommand.js"
 import { scenariosCommand } from "./scenariosCommand.js"
 import { validateCommand } from "./validateCommand.js"
@@ -12,7 +13,7 @@ export const rootCommand = Command.make("agentic-synth").pipe(
   Command.withDescription(
     "Generate synthetic agentic training conversations (planning, reasoning, OpenAI-style tool calls) from free or cheap LLM APIs"
   ),
-  Command.withSubcommands([generateCommand, exportCommand, rescoreCommand, scenariosCommand, planCommand, validateCommand])
+  Command.withSubcommands([generateCommand, reportCommand, exportCommand, rescoreCommand, scenariosCommand, planCommand, validateCommand])
 )
 
 const cli = Command.run(rootCommand, { name: "agentic-synth", version: VERSION })
@@ -21,7 +22,7 @@ const cli = Command.run(rootCommand, { name: "agentic-synth", version: VERSION }
 export const EXIT = { ok: 0, failed: 1, badInput: 2 } as const
 
 /** The error types that reach the user as one line. */
-const userErrors = new Set(["ConfigError", "CatalogError", "UsageError", "ProviderError", "ChecksFailed", "SinkError", "GenerationIncomplete", "ExportError"])
+const userErrors = new Set(["ConfigError", "CatalogError", "UsageError", "ProviderError", "ChecksFailed", "SinkError", "GenerationIncomplete", "ExportError", "ReportError"])
 
 const exitCodeOf = (error: { readonly _tag: string; readonly reason?: unknown }): number =>
   error._tag === "ChecksFailed" || error._tag === "ProviderError" || error._tag === "GenerationIncomplete" ||

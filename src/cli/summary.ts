@@ -69,7 +69,8 @@ export const summaryText = (p: Progress): string => {
     `dataset:  ${p.files.dataset}`,
     `rejected: ${p.files.rejected}`,
     `failures: ${p.files.failures}`,
-    `manifest: ${p.files.manifest}`
+    `manifest: ${p.files.manifest}`,
+    `next: agentic-synth report ${p.files.dir} --html ${p.files.dir}/report.html`
   )
   if (p.cut.length > 0) lines.push(`cut torn last lines from ${p.cut.join(", ")} (a previous run stopped mid-write)`)
   if (p.setAside !== undefined) lines.push(`older data set aside in ${p.setAside}`)

@@ -228,6 +228,33 @@ describe("rescore", () => {
     expect(chatCount()).toBe(calls)
   })
 
+  it("finishes a rescore that died between its two renames, and discards one that never committed", async () => {
+    const out = newDir()
+    await generate(out, "-n", "4")
+    const dataset = readFileSync(`${out}/dataset.jsonl`, "utf8")
+    // died after committing and renaming dataset.jsonl, before rejected.jsonl
+    writeFileSync(`${out}/rejected.jsonl.rescore`, "")
+    writeFileSync(`${out}/rescore.commit`, "commit")
+    expect((await generate(out, "-n", "4")).code).toBe(0)
+    expect(existsSync(`${out}/rejected.jsonl.rescore`) || existsSync(`${out}/rescore.commit`)).toBe(false)
+    // died before committing: the half-written files go, the data stays
+    writeFileSync(`${out}/dataset.jsonl.rescore`, "{\"partial")
+    expect((await generate(out, "-n", "4")).code).toBe(0)
+    expect(existsSync(`${out}/dataset.jsonl.rescore`)).toBe(false)
+    expect(readFileSync(`${out}/dataset.jsonl`, "utf8")).toBe(dataset)
+  })
+
+  it("refuses a directory another live process is writing", async () => {
+    const out = newDir()
+    await generate(out, "-n", "2")
+    writeFileSync(`${out}/run.lock`, String(process.ppid))
+    const result = await generate(out, "-n", "2")
+    expect(result.code).toBe(2)
+    expect(result.stderr).toBe(`error: another agentic-synth (pid ${process.ppid}) is writing ${out}; wait for it to finish or use another --output`)
+    writeFileSync(`${out}/run.lock`, "999999999")
+    expect((await generate(out, "-n", "2")).code).toBe(0) // a stale lock is taken over
+  })
+
   it("refuses a directory that holds no run", async () => {
     const result = await Effect.runPromise(runCliWith(["rescore", dir.path("nothing-here"), "-c", config], env))
     expect(result.code).toBe(2)

@@ -1,0 +1,59 @@
+import type { ReportData } from "./collect.js"
+
+/** A plain-text table (kept here: the report stage may not reach into the CLI). */
+const table = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): string => {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)))
+  const line = (r: ReadonlyArray<string>) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ").trimEnd()
+  return [line(header), widths.map((w) => "─".repeat(w)).join("  "), ...rows.map(line)].join("\n")
+}
+
+const pct = (n: number, of: number) => (of === 0 ? "–" : `${((n / of) * 100).toFixed(1)}%`)
+const sorted = (counts: Readonly<Record<string, number>>) => Object.entries(counts).sort((a, b) => b[1] - a[1])
+
+/** The report as terminal tables: the numbers to check before training. */
+export const reportText = (r: ReportData): string => {
+  const sections: Array<string> = [`report of ${r.dir}${r.manifest === undefined ? "" : ` (run ${r.manifest.run_id}, ${r.manifest.status})`}`]
+  const top = r.funnel[0]!.count
+  sections.push("funnel\n" + table(["stage", "count", "of planned"], r.funnel.map((f) => [f.stage, String(f.count), pct(f.count, top)])))
+  sections.push(
+    "by type\n" +
+      table(
+        ["type", "accepted", "rejected", "failed", "acceptance"],
+        Object.entries(r.byType).map(([t, c]) => [t, String(c.accepted), String(c.rejected), String(c.failed), pct(c.accepted, c.accepted + c.rejected + c.failed)])
+      )
+  )
+  if (r.meanQuality !== undefined) {
+    sections.push(
+      `quality: mean ${r.meanQuality.toFixed(3)}\n` +
+        table(["band", "conversations"], r.qualityHistogram.map((n, i) => [`${(i / 10).toFixed(1)}–${((i + 1) / 10).toFixed(1)}`, String(n)])) +
+        "\n\n" + table(["dimension", "mean"], Object.entries(r.dimensionMeans).map(([d, m]) => [d, m.toFixed(3)]))
+    )
+  }
+  const counted = (title: string, counts: Readonly<Record<string, number>>, header: string) =>
+    Object.keys(counts).length === 0 ? undefined : `${title}\n${table([header, "count"], sorted(counts).map(([k, n]) => [k, String(n)]))}`
+  for (
+    const section of [
+      counted("complexity", r.complexity, "complexity"),
+      counted("agentic patterns (accepted conversations showing each)", r.patterns, "pattern"),
+      counted("tool calls per tool", r.callsPerTool, "tool"),
+      counted("calls per conversation", r.callsPerConversation, "calls"),
+      counted("turns per conversation", r.turnsPerConversation, "turns"),
+      counted("rejection reasons", r.rejections, "reason"),
+      counted("failure reasons", r.failures, "reason")
+    ]
+  ) if (section !== undefined) sections.push(section)
+  if (r.manifest !== undefined && r.manifest.providers.length > 0) {
+    sections.push(
+      "providers (last session)\n" +
+        table(
+          ["provider", "model", "requests", "retries", "429s", "prompt tokens", "completion tokens"],
+          r.manifest.providers.map((p) => [p.provider, p.model, String(p.requests), String(p.retries ?? 0), String(p.rate_limited), String(p.prompt_tokens), String(p.completion_tokens)])
+        )
+    )
+  }
+  if (r.throughput.length > 0) {
+    const minutes = r.throughput[r.throughput.length - 1]!.minute + 1
+    sections.push(`throughput: ${r.accepted} accepted over ${minutes} minute${minutes === 1 ? "" : "s"} (${(r.accepted / minutes).toFixed(1)}/min)`)
+  }
+  return sections.join("\n\n")
+}
