@@ -25,7 +25,7 @@ export const EXIT = { ok: 0, failed: 1, badInput: 2 } as const
 const userErrors = new Set(["ConfigError", "CatalogError", "UsageError", "ProviderError", "ChecksFailed", "SinkError", "GenerationIncomplete", "ExportError", "ReportError"])
 
 const exitCodeOf = (error: { readonly _tag: string; readonly reason?: unknown }): number =>
-  error._tag === "ChecksFailed" || error._tag === "ProviderError" || error._tag === "GenerationIncomplete" ||
+  error._tag === "ChecksFailed" || (error._tag === "ProviderError" && error.reason !== "Unauthorized") || error._tag === "GenerationIncomplete" ||
     (error._tag === "SinkError" && error.reason === "WriteFailed")
     ? EXIT.failed
     : EXIT.badInput

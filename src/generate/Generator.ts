@@ -4,7 +4,7 @@ import { Catalog } from "../catalog/Catalog.js"
 import { AppConfig } from "../config/AppConfig.js"
 import { type Conversation, conversationType } from "../domain/Conversation.js"
 import type { Outcome, Rejection } from "../domain/Outcome.js"
-import { isBadSample, type ProviderError } from "../domain/ProviderError.js"
+import { isBadSample, ProviderError } from "../domain/ProviderError.js"
 import type { ToolDefinition } from "../domain/Tool.js"
 import { scenarioRef, type WorkItem } from "../domain/WorkItem.js"
 import { ChatClient } from "../provider/ChatClient.js"
@@ -51,6 +51,8 @@ export const generateItem = Effect.fn("Generate.item")(function*(item: WorkItem,
         last = { rejection: badSampleRejection(error), provider: error.provider }
         continue
       }
+      // No provider accepts its key: every item would fail the same way, so the run stops here.
+      if (error.reason === "Unauthorized") return yield* Effect.fail(error)
       return { _tag: "failed", id: item.id, error, attempts: error.attempts ?? 1 } satisfies Outcome
     }
     const completion = result.right
@@ -96,7 +98,7 @@ export const generateItem = Effect.fn("Generate.item")(function*(item: WorkItem,
  * `generation.concurrency` items at a time. Compose it with `workItemStream` before and a sink after.
  */
 export const generateConversations = (options: GenerateOptions) =>
-<E, R>(items: Stream.Stream<WorkItem, E, R>): Stream.Stream<Outcome, E, R | AppConfig | Catalog | ChatClient> =>
+<E, R>(items: Stream.Stream<WorkItem, E, R>): Stream.Stream<Outcome, E | ProviderError, R | AppConfig | Catalog | ChatClient> =>
   Stream.unwrap(
     Effect.map(AppConfig, (config) =>
       items.pipe(Stream.mapEffect((item) => generateItem(item, options), { concurrency: config.generation.concurrency, unordered: true })))

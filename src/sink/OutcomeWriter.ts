@@ -50,18 +50,29 @@ export const makeOutcomeWriter = (files: RunFiles) =>
       log: yield* open(files.log)
     }
     const paths = { dataset: files.dataset, rejected: files.rejected, failures: files.failures, log: files.log }
+    const sizeOf = (path: string) => Effect.map(Effect.orElseSucceed(fs.stat(path), () => ({ size: 0n })), (info) => Number(info.size))
+    /** Bytes each file holds: where to cut back to if a write fails halfway (a full disk). */
+    const sizes = {
+      dataset: yield* sizeOf(files.dataset),
+      rejected: yield* sizeOf(files.rejected),
+      failures: yield* sizeOf(files.failures),
+      log: yield* sizeOf(files.log)
+    }
     const encoder = new TextEncoder()
-    const append = (file: keyof typeof handles, lines: ReadonlyArray<string>) =>
-      lines.length === 0
-        ? Effect.void
-        : handles[file].writeAll(encoder.encode(lines.join("\n") + "\n")).pipe(
-          Effect.mapError((error) =>
-            new SinkError({
-              reason: "WriteFailed",
-              message: `cannot write ${paths[file]} (${error.message}); the run stopped, free the space or fix the permissions and run again to resume`
-            })
-          )
+    const append = (file: keyof typeof handles, lines: ReadonlyArray<string>) => {
+      if (lines.length === 0) return Effect.void
+      const bytes = encoder.encode(lines.join("\n") + "\n")
+      return handles[file].writeAll(bytes).pipe(
+        Effect.tap(() => Effect.sync(() => (sizes[file] += bytes.length))),
+        Effect.tapError(() => fs.truncate(paths[file], sizes[file]).pipe(Effect.ignore)),
+        Effect.mapError((error) =>
+          new SinkError({
+            reason: "WriteFailed",
+            message: `cannot write ${paths[file]} (${error.message}); the run stopped with no partial line written: free the space or fix the permissions and run again to resume`
+          })
         )
+      )
+    }
     /** Writes a batch; data files before the log, so the log never mentions a line that is not there. */
     const write = (batch: Chunk.Chunk<Outcome>) =>
       Effect.gen(function*() {
