@@ -1,11 +1,13 @@
 /**
  * `npm run bench`: every benchmark, ratios measured in one run, results in bench/results/latest.json.
  * Options: --seconds N (length of each limit run, default 120), --conversations N (quality run, default
- * 100000), --only limits|quality.
+ * 100000), --pipeline N and --memory N (pipeline rate and memory runs, default 10000 and 100000),
+ * --only limits|quality|pipeline.
  */
 import { mkdirSync, writeFileSync } from "node:fs"
 import { cpus, totalmem } from "node:os"
 import { limitScenarios, runLimitScenario } from "./limits.js"
+import { runPipelineBench } from "./pipeline.js"
 import { runQualityBench } from "./quality.js"
 
 const arg = (name: string, fallback: number) => {
@@ -15,13 +17,15 @@ const arg = (name: string, fallback: number) => {
 
 const seconds = arg("seconds", 120)
 const conversations = arg("conversations", 100_000)
+const pipelineSize = arg("pipeline", 10_000)
+const memorySize = arg("memory", 100_000)
 const onlyAt = process.argv.indexOf("--only")
 const only = onlyAt >= 0 ? process.argv[onlyAt + 1] : undefined
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`
 console.log(`agentic-synth benchmarks on ${machine}`)
 
 // Quality first, alone: it measures CPU and memory, which the limit runs would disturb.
-const quality = only === "limits" ? undefined : await runQualityBench(conversations)
+const quality = only === undefined || only === "quality" ? await runQualityBench(conversations) : undefined
 if (quality !== undefined) {
   console.log(
     `quality: scored and deduplicated ${quality.conversations} conversations in ${quality.seconds.toFixed(1)} s = ` +
@@ -30,8 +34,18 @@ if (quality !== undefined) {
   )
 }
 
+const pipeline = only === undefined || only === "pipeline" ? await runPipelineBench(pipelineSize, memorySize) : undefined
+if (pipeline !== undefined) {
+  console.log(
+    `pipeline: ${Math.round(pipeline.pipelinePerSecond)} conversations/s through prompt → parse → validate → score → dedup → sink ` +
+      `(${pipeline.conversations}), bare parse+stringify+append loop ${Math.round(pipeline.barePerSecond)}/s, ratio ${pipeline.ratio.toFixed(3)}; ` +
+      `peak RSS ${Object.entries(pipeline.peakRssMb).map(([n, mb]) => `${mb} MB at ${n}`).join(", ")}; ` +
+      `resume start-up with ${memorySize} done: ${Math.round(pipeline.resumeStartMs)} ms to the first new request`
+  )
+}
+
 console.log(`limit runs: ${seconds} s each, run side by side\n`)
-const limits = only === "quality" ? [] : await Promise.all(limitScenarios(seconds).map(runLimitScenario))
+const limits = only === undefined || only === "limits" ? await Promise.all(limitScenarios(seconds).map(runLimitScenario)) : []
 for (const r of limits) {
   console.log(
     `${r.name}: achieved ${r.achieved} of ${r.allowed} allowed = ${(r.utilisation * 100).toFixed(1)}%, ` +
@@ -43,6 +57,6 @@ for (const r of limits) {
 mkdirSync("bench/results", { recursive: true })
 writeFileSync(
   "bench/results/latest.json",
-  JSON.stringify({ date: new Date().toISOString(), machine, quality, limits }, null, 2) + "\n"
+  JSON.stringify({ date: new Date().toISOString(), machine, quality, pipeline, limits }, null, 2) + "\n"
 )
 console.log("\nwritten to bench/results/latest.json")

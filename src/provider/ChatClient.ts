@@ -4,7 +4,7 @@ import { AppConfig } from "../config/AppConfig.js"
 import type { ProviderError } from "../domain/ProviderError.js"
 import type { ChatRequest } from "./ChatRequest.js"
 import type { ChatResponse, Completion } from "./ChatResponse.js"
-import { Limiter } from "./Limiter.js"
+import { limiterFor } from "./Limiter.js"
 import { makePool, type Member, type ProviderStatus } from "./ProviderPool.js"
 import { selectEndpoints } from "./selectEndpoints.js"
 import { QuotaStore } from "./QuotaStore.js"
@@ -26,17 +26,7 @@ export class ChatClient extends Context.Tag("agentic-synth/ChatClient")<ChatClie
       const remembered = yield* store.load
       const members: Array<Member> = endpoints.map((endpoint) => {
         const settings = endpoint.settings
-        const limiter = new Limiter(
-          {
-            rpm: settings.rpm,
-            rpd: settings.rpd,
-            tpm: settings.tpm,
-            tpd: settings.tpd,
-            maxConcurrency: settings.max_concurrency,
-            failureCooldownMs: config.retry.base_delay_ms * 10
-          },
-          now
-        )
+        const limiter = limiterFor(settings, now, config.retry.base_delay_ms * 10)
         const exhausted = remembered.find((e) => e.provider === endpoint.name && e.model === settings.model && e.until > now)
         if (exhausted !== undefined) limiter.markExhausted(exhausted.until, exhausted.message)
         return { endpoint, limiter }

@@ -249,3 +249,18 @@ export class Limiter {
     }
   }
 }
+
+/** A limiter for a provider as configured. */
+export const limiterFor = (
+  settings: { readonly rpm: number | null; readonly rpd: number | null; readonly tpm: number | null; readonly tpd: number | null; readonly max_concurrency: number },
+  now: number,
+  failureCooldownMs?: number
+) =>
+  new Limiter({
+    rpm: settings.rpm,
+    rpd: settings.rpd,
+    tpm: settings.tpm,
+    tpd: settings.tpd,
+    maxConcurrency: settings.max_concurrency,
+    ...(failureCooldownMs === undefined ? {} : { failureCooldownMs })
+  }, now)

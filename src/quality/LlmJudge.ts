@@ -5,7 +5,7 @@ import type { ConfigError } from "../domain/ConfigError.js"
 import { type Conversation, JudgeView, type QualityScores } from "../domain/Conversation.js"
 import { extractJson } from "../generate/parse.js"
 import type { ChatRequest } from "../provider/ChatRequest.js"
-import { Limiter } from "../provider/Limiter.js"
+import { limiterFor } from "../provider/Limiter.js"
 import { makePool } from "../provider/ProviderPool.js"
 import { selectEndpoints } from "../provider/selectEndpoints.js"
 
@@ -98,13 +98,7 @@ export class LlmJudge extends Context.Tag("agentic-synth/LlmJudge")<LlmJudge, Ll
       const pool = yield* makePool({
         members: endpoints.map((endpoint) => ({
           endpoint: settings.model === null ? endpoint : { ...endpoint, settings: { ...endpoint.settings, model: settings.model } },
-          limiter: new Limiter({
-            rpm: endpoint.settings.rpm,
-            rpd: endpoint.settings.rpd,
-            tpm: endpoint.settings.tpm,
-            tpd: endpoint.settings.tpd,
-            maxConcurrency: endpoint.settings.max_concurrency
-          }, now)
+          limiter: limiterFor(endpoint.settings, now, config.retry.base_delay_ms * 10)
         })),
         retry: config.retry,
         onExhausted: () => Effect.void
