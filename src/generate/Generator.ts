@@ -1,6 +1,7 @@
 import { Clock, Effect, Either, Stream } from "effect"
 import type { ValidateFunction } from "ajv"
-import { Catalog } from "../catalog/Catalog.js"
+import { Catalog, type CatalogData } from "../catalog/Catalog.js"
+import type { Scenario } from "../domain/Scenario.js"
 import { AppConfig } from "../config/AppConfig.js"
 import { type Conversation, conversationType } from "../domain/Conversation.js"
 import type { Outcome, Rejection } from "../domain/Outcome.js"
@@ -16,6 +17,24 @@ import { mapEffectPool } from "./workerPool.js"
 export interface GenerateOptions {
   /** Identifies the run in every record's provenance. */
   readonly runId: string
+}
+
+const toolsOfScenario = new WeakMap<Scenario, { tools: ReadonlyArray<ToolDefinition>; validators: ReadonlyMap<string, ValidateFunction> }>()
+
+/** A scenario's tool definitions and argument validators, looked up once per scenario. */
+const scenarioTools = (catalog: CatalogData, scenario: Scenario) => {
+  let found = toolsOfScenario.get(scenario)
+  if (found === undefined) {
+    found = {
+      tools: scenario.tools.map((name) => catalog.tools.get(name)).filter((t): t is ToolDefinition => t !== undefined),
+      validators: new Map(scenario.tools.flatMap((name) => {
+        const validate = catalog.validators.get(name)
+        return validate === undefined ? [] : [[name, validate] as const]
+      }))
+    }
+    toolsOfScenario.set(scenario, found)
+  }
+  return found
 }
 
 /** What a sample the provider refused as malformed (Groq's 400s) counts as. */
@@ -36,8 +55,7 @@ export const generateItem = (item: WorkItem, options: GenerateOptions) => Effect
   const config = yield* AppConfig
   const catalog = yield* Catalog
   const client = yield* ChatClient
-  const tools: Array<ToolDefinition> = item.scenario.tools.map((name) => catalog.tools.get(name)!).filter((t) => t !== undefined)
-  const validators = new Map<string, ValidateFunction>(item.scenario.tools.map((name) => [name, catalog.validators.get(name)!]))
+  const { tools, validators } = scenarioTools(catalog, item.scenario)
   const { max_attempts: maxAttempts, max_tokens: maxTokens, temperature } = config.generation
   let last: { rejection: Rejection; raw?: string; provider?: string; model?: string } | undefined
   for (let attempt = 0; attempt < maxAttempts; attempt++) {

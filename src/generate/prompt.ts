@@ -74,6 +74,17 @@ const intent = (item: WorkItem): string => {
   }
 }
 
+/** The tools' JSON per tool list: the same few lists serve every item, so they are written once. */
+const toolsJson = new WeakMap<ReadonlyArray<ToolDefinition>, string>()
+const toolsText = (tools: ReadonlyArray<ToolDefinition>): string => {
+  let text = toolsJson.get(tools)
+  if (text === undefined) {
+    text = JSON.stringify(tools)
+    toolsJson.set(tools, text)
+  }
+  return text
+}
+
 /** The user prompt: the scenario, the variation's intent, a persona, and the tools as OpenAI definitions. */
 export const userPrompt = (item: WorkItem, tools: ReadonlyArray<ToolDefinition>, typeDescription: string | undefined, attempt: number): string => {
   const variation = variationOf(item)
@@ -86,7 +97,7 @@ export const userPrompt = (item: WorkItem, tools: ReadonlyArray<ToolDefinition>,
     `What a good conversation does: ${variation.expect}`,
     intent(item),
     `The user is ${pick(PERSONAS, seed, 1)}; the assistant's tone is ${pick(TONES, seed, 2)}. ${pick(DETAIL, seed, 3)}`,
-    `Tools available (OpenAI function definitions):\n${JSON.stringify(tools)}`,
+    `Tools available (OpenAI function definitions):\n${toolsText(tools)}`,
     `Write the conversation now as the JSON object described, with nothing before or after it.`
   ].join("\n\n")
 }
