@@ -2,13 +2,14 @@
  * `npm run bench`: every benchmark, ratios measured in one run, results in bench/results/latest.json.
  * Options: --seconds N (length of each limit run, default 120), --conversations N (quality run, default
  * 100000), --pipeline N and --memory N (pipeline rate and memory runs, default 10000 and 100000),
- * --only limits|quality|pipeline.
+ * --shard-seconds N (the shard scale-out run, default 60), --only limits|quality|pipeline|shards.
  */
 import { mkdirSync, writeFileSync } from "node:fs"
 import { cpus, totalmem } from "node:os"
 import { limitScenarios, runLimitScenario } from "./limits.js"
 import { runPipelineBench } from "./pipeline.js"
 import { runQualityBench } from "./quality.js"
+import { runShardBench } from "./shards.js"
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`)
@@ -19,6 +20,7 @@ const seconds = arg("seconds", 120)
 const conversations = arg("conversations", 100_000)
 const pipelineSize = arg("pipeline", 10_000)
 const memorySize = arg("memory", 100_000)
+const shardSeconds = arg("shard-seconds", 60)
 const onlyAt = process.argv.indexOf("--only")
 const only = onlyAt >= 0 ? process.argv[onlyAt + 1] : undefined
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`
@@ -54,9 +56,18 @@ for (const r of limits) {
   )
 }
 
+const shards = only === undefined || only === "shards" ? await runShardBench(120, shardSeconds) : undefined
+if (shards !== undefined) {
+  console.log(
+    `shards: ${shards.shards} processes × 120/min, ${shards.items} items, export holds ${shards.exported} ` +
+      `(${shards.duplicateIds} ids twice, ${shards.missingIds} missing); combined ${Math.round(shards.achievedPerMinute)}/min of ` +
+      `${shards.limitPerMinute}/min = ${(shards.ratio * 100).toFixed(1)}%`
+  )
+}
+
 mkdirSync("bench/results", { recursive: true })
 writeFileSync(
   "bench/results/latest.json",
-  JSON.stringify({ date: new Date().toISOString(), machine, quality, pipeline, limits }, null, 2) + "\n"
+  JSON.stringify({ date: new Date().toISOString(), machine, quality, pipeline, limits, shards }, null, 2) + "\n"
 )
 console.log("\nwritten to bench/results/latest.json")
