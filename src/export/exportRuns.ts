@@ -67,7 +67,8 @@ export const exportRuns = (options: ExportOptions) =>
         if (seen.has(r.id)) return skip("duplicate id (already exported from an earlier directory)")
         seen.add(r.id)
         if (types !== undefined && !types.has(r.scenario.type)) return skip("type not selected (--types)")
-        if (options.minQuality !== undefined && (r.quality_score ?? 0) < options.minQuality) return skip("below --min-quality")
+        if (options.minQuality !== undefined && r.quality_score === undefined) return skip("not scored (--min-quality needs a score; run rescore)")
+        if (options.minQuality !== undefined && r.quality_score! < options.minQuality) return skip("below --min-quality")
         const exported = exportRecord(options.format, r, { keepParallel: options.keepParallel ?? false })
         if (exported._tag === "skip") return skip(exported.reason)
         for (const note of exported.notes ?? []) notes[note] = (notes[note] ?? 0) + 1

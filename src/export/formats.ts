@@ -78,11 +78,20 @@ export const toShareGPT = (record: Conversation): Exported => {
   const conversations: Array<{ from: string; value: string }> = []
   const notes: Array<string> = []
   let system: string | undefined
-  let pending: Array<string> = []
-  /** One observation per block: a lone result as it is, parallel results as one JSON list. */
+  let pending: Array<{ readonly id: string; readonly content: string }> = []
+  let lastCalls: ReadonlyArray<ToolCall> = []
+  /**
+   * One observation per block: a lone result as it is, parallel results as one JSON list in the order
+   * of the calls (ShareGPT pairs them by position: results given in another order must not swap).
+   */
   const flush = () => {
     if (pending.length === 0) return
-    conversations.push({ from: "observation", value: pending.length === 1 ? pending[0]! : JSON.stringify(pending.map(resultValue)) })
+    const position = (id: string) => {
+      const i = lastCalls.findIndex((c) => c.id === id)
+      return i < 0 ? Number.MAX_SAFE_INTEGER : i
+    }
+    const ordered = [...pending].sort((a, b) => position(a.id) - position(b.id)).map((p) => p.content)
+    conversations.push({ from: "observation", value: ordered.length === 1 ? ordered[0]! : JSON.stringify(ordered.map(resultValue)) })
     pending = []
   }
   for (const [i, turn] of record.turns.entries()) {
@@ -102,12 +111,13 @@ export const toShareGPT = (record: Conversation): Exported => {
           break
         }
         if (turn.content.trim() !== "") notes.push("reasoning text before a call dropped")
+        lastCalls = calls
         const payload = calls.map((c) => ({ name: c.function.name, arguments: c.function.arguments }))
         conversations.push({ from: "function_call", value: JSON.stringify(payload.length === 1 ? payload[0] : payload) })
         break
       }
       case "tool":
-        pending.push(turn.content)
+        pending.push({ id: turn.tool_call_id, content: turn.content })
         break
     }
   }
@@ -173,17 +183,24 @@ export const toHF = (record: Conversation, options: HfOptions): Exported => {
       messages.push({ role: turn.role, content: turn.content })
       continue
     }
-    if (calls.length === 1 || options.keepParallel) {
+    if (calls.length === 1) {
       messages.push({ role: "assistant", content: turn.content, tool_calls: calls.map(call) })
+      continue
+    }
+    const results: Array<Extract<Turn, { role: "tool" }>> = []
+    while (turns[i + 1]?.role === "tool") results.push(turns[++i] as Extract<Turn, { role: "tool" }>)
+    const resultsOf = (c: ToolCall) => results.filter((r) => r.tool_call_id === c.id)
+    if (options.keepParallel) {
+      // Results in the order of the calls: Qwen and Hermes templates show them by position, not by id.
+      messages.push({ role: "assistant", content: turn.content, tool_calls: calls.map(call) })
+      for (const c of calls) for (const r of resultsOf(c)) messages.push(toolMessage(r))
       continue
     }
     // One call per turn: each call followed by its own result, in the order the calls were made.
     notes.push("parallel calls split into one call per turn")
-    const results: Array<Extract<Turn, { role: "tool" }>> = []
-    while (turns[i + 1]?.role === "tool") results.push(turns[++i] as Extract<Turn, { role: "tool" }>)
     for (const [k, c] of calls.entries()) {
       messages.push({ role: "assistant", content: k === 0 ? turn.content : "", tool_calls: [call(c)] })
-      for (const r of results.filter((r) => r.tool_call_id === c.id)) messages.push(toolMessage(r))
+      for (const r of resultsOf(c)) messages.push(toolMessage(r))
     }
   }
   return { _tag: "line", value: { messages, tools: record.tools }, notes }

@@ -10,7 +10,8 @@ type Counts = Record<string, number>
 
 interface RejectedLine {
   readonly id: string
-  readonly rejection: { readonly reason: string; readonly message: string; readonly score?: number }
+  /** Absent only in a hand-edited or foreign line: the report says "unknown reason" then. */
+  readonly rejection?: { readonly reason: string; readonly message: string; readonly score?: number }
   readonly conversation?: Conversation
   readonly raw?: string
 }
@@ -125,7 +126,7 @@ export const collectReport = (dir: string, options: { readonly samplesPerType?: 
       const r = value as RejectedLine
       rejected++
       bump(rejections, r.rejection?.reason ?? "unknown")
-      typeEntry(r.id.split("/")[0] ?? "unknown").rejected++
+      typeEntry(String(r.id ?? "").split("/")[0] || "unknown").rejected++
       if (rejectedSamples.length < rejectedCap) rejectedSamples.push(r)
     })
     yield* read("failures.jsonl", (value) => {

@@ -103,11 +103,12 @@ ${bars("scenarios", "accepted per scenario (top 15)", sorted(r.byScenario).slice
 ${columns("throughput", "accepted per minute of the run", r.throughput.map((t) => [String(t.minute), t.count]))}</section>
 <section data-samples="accepted"><h2>Sample of accepted conversations (${r.samples.accepted.length})</h2>${r.samples.accepted.map((c) => conversationHtml(c)).join("")}</section>
 <section data-samples="rejected"><h2>Sample of rejected conversations (${r.samples.rejected.length})</h2>${
-    r.samples.rejected.map((x) =>
-      x.conversation === undefined
-        ? `<details class="conversation" data-id="${esc(x.id)}"><summary><code>${esc(x.id)}</code> <span class="reason">${esc(x.rejection.reason)}: ${esc(x.rejection.message)}</span></summary><div class="chat"><pre>${esc(x.raw ?? "(no output kept)")}</pre></div></details>`
-        : conversationHtml(x.conversation, `${x.rejection.reason}: ${x.rejection.message}`)
-    ).join("")
+    r.samples.rejected.map((x) => {
+      const why = x.rejection === undefined ? "unknown reason" : `${x.rejection.reason}: ${x.rejection.message}`
+      return x.conversation === undefined
+        ? `<details class="conversation" data-id="${esc(String(x.id))}"><summary><code>${esc(String(x.id))}</code> <span class="reason">${esc(why)}</span></summary><div class="chat"><pre>${esc(x.raw ?? "(no output kept)")}</pre></div></details>`
+        : conversationHtml(x.conversation, why)
+    }).join("")
   }</section>
 </main></body></html>
 `

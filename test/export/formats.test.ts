@@ -160,3 +160,39 @@ describe("the hf export on real chat templates", () => {
     expect(CALLS["qwen2.5-7b-instruct"]!(render("qwen2.5-7b-instruct", line(toHF(parallel, { keepParallel: true }))).text)).toEqual(sourceCalls(parallel))
   })
 })
+
+describe("parallel results answered out of order", () => {
+  const swapped: Conversation = {
+    ...records[0]!,
+    id: "tool_usage/swapped/v2/s0",
+    turns: [
+      { role: "user", content: "Compare the two regions." },
+      {
+        role: "assistant",
+        content: "Both at once.",
+        tool_calls: [
+          { id: "call_1", type: "function", function: { name: "calculator", arguments: { expression: "1+1" } } },
+          { id: "call_2", type: "function", function: { name: "calculator", arguments: { expression: "2+2" } } }
+        ]
+      },
+      { role: "tool", tool_call_id: "call_2", name: "calculator", content: "4" },
+      { role: "tool", tool_call_id: "call_1", name: "calculator", content: "2" },
+      { role: "assistant", content: "2 and 4." }
+    ]
+  }
+
+  it("sharegpt lists the results in the order of the calls (it pairs them by position)", () => {
+    const value = line(toShareGPT(swapped)) as { conversations: Array<{ from: string; value: string }> }
+    expect(JSON.parse(value.conversations.find((m) => m.from === "observation")!.value)).toEqual([2, 4])
+  })
+
+  it("hf keeps each result next to its own call, split or kept together", () => {
+    for (const keepParallel of [false, true]) {
+      const messages = line(toHF(swapped, { keepParallel }))["messages"] as Array<Record<string, any>>
+      const callIds = messages.flatMap((m) => (m["tool_calls"] ?? []).map((c: { id: string }) => c.id))
+      const resultIds = messages.filter((m) => m["role"] === "tool").map((m) => m["tool_call_id"])
+      expect(resultIds, `keepParallel ${keepParallel}`).toEqual(callIds)
+      expect(messages.filter((m) => m["role"] === "tool").map((m) => m["content"])).toEqual(["2", "4"])
+    }
+  })
+})
