@@ -7,7 +7,7 @@ import { buildRequest } from "../generate/prompt.js"
 import { estimatePromptTokens } from "../provider/ChatRequest.js"
 import { selectEndpoints } from "../provider/selectEndpoints.js"
 import { duration } from "./progress.js"
-import { renderTable } from "./table.js"
+import { renderTable } from "../report/table.js"
 
 /** A conversation's completion usually takes about half of max_tokens; the estimate says so. */
 const COMPLETION_SHARE = 0.5

@@ -4,7 +4,7 @@ import { Catalog } from "../catalog/Catalog.js"
 import { selectTypes, workItems } from "../catalog/workItems.js"
 import { AppConfig } from "../config/AppConfig.js"
 import * as Flags from "./options.js"
-import { renderTable } from "./table.js"
+import { renderTable } from "../report/table.js"
 
 const list = Options.boolean("list").pipe(Options.withDescription("list every work item with its seed"))
 

@@ -3,7 +3,7 @@ import { Console, Effect, Option } from "effect"
 import { Catalog } from "../catalog/Catalog.js"
 import { selectTypes } from "../catalog/workItems.js"
 import * as Flags from "./options.js"
-import { renderTable } from "./table.js"
+import { renderTable } from "../report/table.js"
 
 const type = Options.text("type").pipe(
   Options.withAlias("t"),

@@ -1,7 +1,7 @@
 import type { Outcome } from "../domain/Outcome.js"
 import type { Progress } from "../sink/runGeneration.js"
 import { duration } from "./progress.js"
-import { renderTable } from "./table.js"
+import { renderTable } from "../report/table.js"
 
 /** One line per item for --verbose. */
 export const outcomeText = (outcome: Outcome): string =>

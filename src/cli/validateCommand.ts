@@ -13,7 +13,7 @@ import { selectEndpoints } from "../provider/selectEndpoints.js"
 import { PROFILES } from "../provider/profiles.js"
 import { probeWritable } from "../sink/outputDir.js"
 import * as Flags from "./options.js"
-import { renderTable } from "./table.js"
+import { renderTable } from "../report/table.js"
 
 /** `validate` found at least one failing check: exit 1. */
 export class ChecksFailed extends Data.TaggedError("ChecksFailed")<{ readonly message: string }> {}

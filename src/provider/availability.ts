@@ -1,5 +1,4 @@
-import { Effect, Option, type Redacted } from "effect"
-import { Config } from "effect"
+import { Config, Effect, Option, type Redacted } from "effect"
 import type { AppConfigData } from "../config/ConfigSchema.js"
 import { DEFAULT_CONFIG } from "../config/defaults.js"
 import { PROVIDER_NAMES, type ProviderName } from "../domain/ProviderName.js"

@@ -24,22 +24,36 @@ export interface Judgement {
 export const makeAssessor = (settings: QualitySettings, catalog: CatalogData | undefined) => {
   const ajv = makeAjv()
   const compiled = new Map<string, ValidateFunction>()
+  // Records made in this process share the catalogue's tool objects: known by identity, no serialising.
+  const byIdentity = new WeakMap<object, ValidateFunction | null>()
+  const validatorFor = (tool: Conversation["tools"][number]): ValidateFunction | undefined => {
+    const known = byIdentity.get(tool)
+    if (known !== undefined) return known ?? undefined
+    const validate = validatorByContent(tool)
+    byIdentity.set(tool, validate ?? null)
+    return validate
+  }
+  /** By content: the catalogue's own validator when the schema is unchanged, else one compiled once. */
+  const validatorByContent = (tool: Conversation["tools"][number]): ValidateFunction | undefined => {
+    const schema = JSON.stringify(tool.function.parameters)
+    const key = `${tool.function.name}:${schema}`
+    const cached = compiled.get(key)
+    if (cached !== undefined) return cached
+    let validate = catalog?.validators.get(tool.function.name)
+    if (validate === undefined || JSON.stringify(catalog?.tools.get(tool.function.name)?.function.parameters) !== schema) {
+      try {
+        validate = ajv.compile(tool.function.parameters)
+      } catch {
+        validate = undefined
+      }
+    }
+    if (validate !== undefined) compiled.set(key, validate)
+    return validate
+  }
   const validatorsFor = (conversation: Conversation): ReadonlyMap<string, ValidateFunction> => {
     const out = new Map<string, ValidateFunction>()
     for (const tool of conversation.tools) {
-      const key = `${tool.function.name}:${JSON.stringify(tool.function.parameters)}`
-      let validate = compiled.get(key)
-      if (validate === undefined) {
-        validate = catalog?.validators.get(tool.function.name)
-        if (validate === undefined || JSON.stringify(catalog?.tools.get(tool.function.name)?.function.parameters) !== JSON.stringify(tool.function.parameters)) {
-          try {
-            validate = ajv.compile(tool.function.parameters)
-          } catch {
-            validate = undefined
-          }
-        }
-        if (validate !== undefined) compiled.set(key, validate)
-      }
+      const validate = validatorFor(tool)
       if (validate !== undefined) out.set(tool.function.name, validate)
     }
     return out

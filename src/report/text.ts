@@ -1,11 +1,9 @@
 import type { ReportData } from "./collect.js"
+import { renderTable } from "./table.js"
 
-/** A plain-text table (kept here: the report stage may not reach into the CLI). */
-const table = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): string => {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)))
-  const line = (r: ReadonlyArray<string>) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ").trimEnd()
-  return [line(header), widths.map((w) => "─".repeat(w)).join("  "), ...rows.map(line)].join("\n")
-}
+/** Figures right-aligned after the first column, nothing cut. */
+const table = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): string =>
+  renderTable(header, rows, { maxWidth: Infinity, alignRight: header.map((_, i) => i).slice(1) })
 
 const pct = (n: number, of: number) => (of === 0 ? "–" : `${((n / of) * 100).toFixed(1)}%`)
 const sorted = (counts: Readonly<Record<string, number>>) => Object.entries(counts).sort((a, b) => b[1] - a[1])

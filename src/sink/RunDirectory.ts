@@ -60,6 +60,25 @@ const finishRescore = (files: RunFiles) =>
     if (committed) yield* fs.remove(files.rescoreCommit)
   }).pipe(Effect.mapError((e) => new SinkError({ reason: "Unwritable", message: `cannot finish an interrupted rescore in ${files.dir} (${e.message})` })))
 
+/** Cuts a last line that lacks its newline, reading only the end of the file. */
+const cutTornTail = (path: string) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const info = yield* fs.stat(path).pipe(Effect.option)
+    if (info._tag === "None" || info.value.size === 0n) return
+    const size = Number(info.value.size)
+    const start = Math.max(0, size - 65_536)
+    const tail = yield* Effect.scoped(Effect.gen(function*() {
+      const file = yield* fs.open(path, { flag: "r" })
+      yield* file.seek(start, "start")
+      return yield* file.readAlloc(size - start)
+    }))
+    const bytes = tail._tag === "Some" ? tail.value : new Uint8Array(0)
+    if (bytes.length === 0 || bytes[bytes.length - 1] === 10) return
+    const lastNewline = bytes.lastIndexOf(10)
+    yield* fs.truncate(path, lastNewline < 0 ? start : start + lastNewline + 1)
+  }).pipe(Effect.mapError((e) => new SinkError({ reason: "Unwritable", message: `cannot repair the end of ${path} (${e.message})` })))
+
 const idOf = (ids: Set<string>) => (value: unknown) => {
   const id = (value as { id?: unknown } | null)?.id
   if (typeof id === "string") ids.add(id)
@@ -139,8 +158,9 @@ export const openRunDirectory = (
     })
     const rejected = yield* scanJsonl(files.rejected, idOf(done))
     const failures = yield* scanJsonl(files.failures, () => undefined)
-    // The audit log is not data, but a torn line there would glue itself to the next session's first event.
-    yield* scanJsonl(files.log, () => undefined).pipe(Effect.catchTag("SinkError", (e) => (e.reason === "Corrupt" ? Effect.void : Effect.fail(e))))
+    // The audit log is not data, but a torn line there would glue itself to the next session's first
+    // event. Only its tail is read: the log grows by a line per item, and start-up should not read it all.
+    yield* cutTornTail(files.log)
     for (const [name, scan] of [["dataset.jsonl", dataset], ["rejected.jsonl", rejected], ["failures.jsonl", failures]] as const) {
       if (scan.cut > 0) cut.push(`${name} (${scan.cut} bytes)`)
     }
