@@ -10,46 +10,11 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Catalog } from "../src/catalog/Catalog.js"
 import { AppConfig } from "../src/config/AppConfig.js"
-import type { ChatRequest } from "../src/provider/ChatRequest.js"
 import { ChatClient } from "../src/provider/ChatClient.js"
 import { LlmJudge } from "../src/quality/LlmJudge.js"
 import { Scorer } from "../src/quality/Scorer.js"
 import { runGeneration } from "../src/sink/runGeneration.js"
-import { fakeConversation } from "../test/support/fakeConversation.js"
-
-const CITIES = ["Lisbon", "Austin", "Osaka", "Leeds", "Porto", "Lyon", "Graz", "Turin", "Cork", "Oslo", "Quito", "Perth"]
-
-const templates = new Map<string, string>()
-
-/**
- * A valid conversation for the request, its figures and names drawn from the request's seed. The
- * instant provider must cost next to nothing: one conversation per prompt shape is written once, then
- * only its figures change.
- */
-export const instantReply = (request: ChatRequest): string => {
-  const seed = request.seed ?? 0
-  const prompt = String(request.messages[1]?.content ?? "")
-  const key = prompt.slice(prompt.indexOf("Tools available"))
-  let template = templates.get(key)
-  if (template === undefined) {
-    template = templateReply(request)
-    templates.set(key, template)
-  }
-  const total = 1000 + (seed % 90_000)
-  return template.replaceAll("{{TOTAL}}", String(total)).replaceAll("{{ROWS}}", String(100 + (seed % 900)))
-    .replaceAll("{{CITY}}", CITIES[seed % CITIES.length]!).replaceAll("{{SEED}}", String(seed))
-}
-
-const templateReply = (request: ChatRequest): string => {
-  const conversation = JSON.parse(fakeConversation(request as unknown as Record<string, unknown>)) as { turns: Array<Record<string, unknown>> }
-  for (const turn of conversation.turns) {
-    if (turn["role"] === "tool") turn["content"] = `{"rows": {{ROWS}}, "revenue_total": {{TOTAL}}, "top_region": "{{CITY}}", "batch": "B-{{SEED}}"}`
-    if (turn["role"] === "assistant" && turn["tool_calls"] === undefined) {
-      turn["content"] = "The {{CITY}} extract has {{ROWS}} rows and {{TOTAL}} in revenue, batch B-{{SEED}}; {{CITY}} leads."
-    }
-  }
-  return JSON.stringify(conversation)
-}
+import { instantReply } from "./instantProvider.js"
 
 const layers = (maxItems: number) => {
   const config = AppConfig.layerTest({ generation: { max_items: maxItems, concurrency: 32 } })

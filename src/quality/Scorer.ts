@@ -8,7 +8,7 @@ import type { Conversation } from "../domain/Conversation.js"
 import type { Rejection } from "../domain/Outcome.js"
 import type { Variation } from "../domain/Scenario.js"
 import { complexityFeatures, complexityOf } from "./complexity.js"
-import { DedupIndex, signature } from "./Dedup.js"
+import { DedupIndex, dedupKeys } from "./Dedup.js"
 import { detectPatterns } from "./patterns.js"
 import { combine, type JudgeStats, LlmJudge } from "./LlmJudge.js"
 import { scoreConversation, weightedScore } from "./score.js"
@@ -95,16 +95,16 @@ export const makeJudge = (settings: QualitySettings, catalog: CatalogData | unde
         }
       }
     }
-    const sig = settings.dedup ? signature(scored) : undefined
-    if (sig !== undefined) {
-      const copyOf = index.find(scored, sig)
+    const keys = settings.dedup ? dedupKeys(scored) : undefined
+    if (keys !== undefined) {
+      const copyOf = index.find(scored, keys)
       if (copyOf !== undefined) {
         return { conversation: scored, rejection: { reason: "Duplicate", duplicate_of: copyOf, message: `a copy of ${copyOf}` } }
       }
     }
     const full = quotaFull(scored)
     if (full !== undefined) return { conversation: scored, rejection: { reason: "OverQuota", message: full } }
-    if (sig !== undefined) index.add(scored, sig)
+    if (keys !== undefined) index.add(scored, keys)
     count(scored)
     return { conversation: scored }
   }
@@ -137,6 +137,17 @@ export const makeJudge = (settings: QualitySettings, catalog: CatalogData | unde
  * patterns and complexity, and the reason it is not kept (below threshold, a duplicate), if any.
  */
 export class Scorer extends Context.Tag("agentic-synth/Scorer")<Scorer, {
+  /**
+   * Scores, patterns and complexity, with the LLM judge's view mixed in when it is on: about one
+   * conversation alone, so any number may run at once and in any order.
+   */
+  readonly review: (conversation: Conversation) => Effect.Effect<Conversation>
+  /**
+   * The threshold, deduplication against everything kept so far, and the quotas, for a reviewed
+   * conversation: call it in the dataset's order, one at a time (the first of a set of copies is kept).
+   */
+  readonly decide: (reviewed: Conversation) => Effect.Effect<Judgement>
+  /** `review` then `decide`. */
   readonly judge: (conversation: Conversation) => Effect.Effect<Judgement>
   /** Adds a conversation already in the dataset to the dedup index, so a resumed run still finds its copies. */
   readonly remember: (conversation: Conversation) => Effect.Effect<void>
@@ -155,16 +166,20 @@ export class Scorer extends Context.Tag("agentic-synth/Scorer")<Scorer, {
       const llm = yield* LlmJudge
       const { assess, decide, remember } = makeJudge(config.quality, catalog)
       const { judge: settings, weights } = config.quality
-      const judge = (conversation: Conversation) =>
-        Effect.gen(function*() {
-          const scored = assess(conversation)
-          const view = llm.enabled ? yield* llm.review(scored, scored.quality!) : Option.none()
-          if (Option.isNone(view)) return decide(scored)
+      const review = (conversation: Conversation): Effect.Effect<Conversation> => {
+        const scored = assess(conversation)
+        if (!llm.enabled) return Effect.succeed(scored)
+        return Effect.map(llm.review(scored, scored.quality!), (view) => {
+          if (Option.isNone(view)) return scored
           const quality = combine(scored.quality!, view.value, settings.weight)
-          return decide({ ...scored, quality, quality_score: weightedScore(quality, weights), quality_judge: view.value })
+          return { ...scored, quality, quality_score: weightedScore(quality, weights), quality_judge: view.value }
         })
+      }
+      const decided = (reviewed: Conversation) => Effect.sync(() => decide(reviewed))
       return {
-        judge,
+        review,
+        decide: decided,
+        judge: (conversation) => Effect.flatMap(review(conversation), decided),
         remember: (conversation) => Effect.sync(() => remember(conversation)),
         judgeStats: llm.enabled ? Effect.map(llm.stats, (s) => s as JudgeStats | undefined) : Effect.succeed(undefined)
       }
@@ -176,6 +191,8 @@ export class Scorer extends Context.Tag("agentic-synth/Scorer")<Scorer, {
 
   /** Keeps every validated conversation and adds no score: nothing claims a score it did not compute. */
   static readonly layerNone = Layer.succeed(Scorer, {
+    review: (conversation) => Effect.succeed(conversation),
+    decide: (conversation) => Effect.succeed({ conversation }),
     judge: (conversation) => Effect.succeed({ conversation }),
     remember: () => Effect.void,
     judgeStats: Effect.succeed(undefined)

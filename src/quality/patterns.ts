@@ -11,14 +11,22 @@ const text = (trace: Trace, index: number): string => {
   return turn !== undefined && turn.role !== "tool" ? turn.content : ""
 }
 
+type Links = ReadonlyArray<{ readonly from: number; readonly to: number }>
+// Patterns, complexity and scores all read these: computed once per trace.
+const linksOf = new WeakMap<Trace, Links>()
+const recoveriesOf = new WeakMap<Trace, number>()
+
 /**
  * Calls that use a value first seen in an earlier tool result (not given by the user, not used in an
  * earlier call): each is a link `from → to` of a chain.
  */
-export const chainLinks = (trace: Trace): ReadonlyArray<{ readonly from: number; readonly to: number }> => {
+export const chainLinks = (trace: Trace): Links => {
+  const cached = linksOf.get(trace)
+  if (cached !== undefined) return cached
   const links: Array<{ from: number; to: number }> = []
   const userValues = new Set<string>()
   const argValues = new Set<string>()
+  const produced: Array<Set<string> | undefined> = []
   let userUpTo = -1
   trace.calls.forEach((traced, to) => {
     for (let i = userUpTo + 1; i < traced.turn; i++) {
@@ -30,23 +38,35 @@ export const chainLinks = (trace: Trace): ReadonlyArray<{ readonly from: number;
     for (let from = 0; from < to; from++) {
       const source = trace.calls[from]!
       if (source.result === undefined || source.result.turn >= traced.turn) continue
-      const produced = atoms(source.result.content)
-      const handedOn = [...values].some((v) => produced.has(v) && !userValues.has(v) && !argValues.has(v))
+      const results = (produced[from] ??= atoms(source.result.content))
+      let handedOn = false
+      for (const v of values) {
+        if (results.has(v) && !userValues.has(v) && !argValues.has(v)) {
+          handedOn = true
+          break
+        }
+      }
       if (handedOn) links.push({ from, to })
     }
     for (const v of values) argValues.add(v)
   })
+  linksOf.set(trace, links)
   return links
 }
 
 /** Error or empty results followed by a later, different call: the assistant changed its approach. */
 export const recoveries = (trace: Trace): number => {
+  const cached = recoveriesOf.get(trace)
+  if (cached !== undefined) return cached
   let count = 0
-  for (const failed of trace.calls) {
-    if (failed.result === undefined || !isErrorOrEmpty(failed.result.content)) continue
-    const signature = callSignature(failed.call)
-    if (trace.calls.some((later) => later.turn > failed.result!.turn && callSignature(later.call) !== signature)) count++
-  }
+  const signatures: Array<string | undefined> = []
+  const signatureOf = (i: number) => (signatures[i] ??= callSignature(trace.calls[i]!.call))
+  trace.calls.forEach((failed, i) => {
+    if (failed.result === undefined || !isErrorOrEmpty(failed.result.content)) return
+    const resultTurn = failed.result.turn
+    if (trace.calls.some((later, j) => later.turn > resultTurn && signatureOf(j) !== signatureOf(i))) count++
+  })
+  recoveriesOf.set(trace, count)
   return count
 }
 

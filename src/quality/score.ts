@@ -3,7 +3,7 @@ import type { QualityScores } from "../domain/Conversation.js"
 import type { Variation } from "../domain/Scenario.js"
 import { findPlaceholder } from "../generate/validate.js"
 import { chainLinks, explainedToolTurns } from "./patterns.js"
-import { allNumbers, argumentTexts, callSignature, normaliseNumber, type Trace, words } from "./trace.js"
+import { allNumberValues, argumentTexts, callSignature, normaliseNumber, numberValue, type Trace, words } from "./trace.js"
 
 export type Weights = QualityScores
 
@@ -128,10 +128,10 @@ const ungroundedFigures = (trace: Trace, answer: string): number => {
     ...trace.turns.filter((t) => t.role === "tool" || t.role === "user").map((t) => t.content),
     ...trace.calls.map((c) => argumentTexts(c.call.function.arguments).join(" "))
   ].join("\n")
-  const known = new Set(allNumbers(sources).map(Number).filter(Number.isFinite))
+  const known = new Set(allNumberValues(sources))
   const assistantText = trace.turns.filter((t) => t.role === "assistant").map((t) => t.content).join("\n")
   for (const m of assistantText.matchAll(EXPRESSION)) {
-    const [a, b, c] = [m[1], m[3], m[4]].map((x) => Number(normaliseNumber(x!)))
+    const [a, b, c] = [m[1], m[3], m[4]].map((x) => numberValue(x!))
     if (Math.abs(apply(a!, m[2]!, b!) - c!) <= tolerance(normaliseNumber(m[4]!))) known.add(c!)
   }
   const numbers = [...known].sort((x, y) => x - y)
@@ -151,7 +151,7 @@ const ungroundedFigures = (trace: Trace, answer: string): number => {
   let ungrounded = 0
   let checked = 0
   for (const line of answer.split("\n")) {
-    const lineNumbers = allNumbers(line).map(Number).slice(0, 40)
+    const lineNumbers = allNumberValues(line).slice(0, 40)
     for (const raw of line.matchAll(/(?<![\w.])-?\d[\d,]*(?:\.\d+)?%?/g)) {
       const text = raw[0]
       if (text.replace(/\D/g, "").length < 2 && !text.includes(".")) continue

@@ -65,10 +65,14 @@ const IDENTIFIER = /[A-Za-z0-9][A-Za-z0-9_\-./:@#]{2,}[A-Za-z0-9]/g
 
 /** A number as written, normalised: `48,210` → `48210`, `16.50%` → `16.5`. */
 export const normaliseNumber = (text: string): string => {
-  const bare = text.replace(/[,%]/g, "")
+  const bare = text.includes(",") || text.endsWith("%") ? text.replace(/[,%]/g, "") : text
   const n = Number(bare)
   return Number.isFinite(n) ? String(n) : bare
 }
+
+/** The value of a number as written (`48,210` → 48210, `16.5%` → 16.5). */
+export const numberValue = (text: string): number =>
+  Number(text.includes(",") || text.endsWith("%") ? text.replace(/[,%]/g, "") : text)
 
 /** Figures with some information in them (two digits or more, or a decimal part). */
 export const figures = (text: string): Array<string> =>
@@ -76,8 +80,17 @@ export const figures = (text: string): Array<string> =>
     .filter((raw) => raw.replace(/\D/g, "").length >= 2 || raw.includes("."))
     .map(normaliseNumber)
 
+const ALL_NUMBERS = /\d[\d,]*(?:\.\d+)?/g
+
 /** Every number in a text, inside identifiers too (`events_2025_02`): what a source makes known. */
-export const allNumbers = (text: string): Array<string> => Array.from(text.matchAll(/\d[\d,]*(?:\.\d+)?/g), (m) => normaliseNumber(m[0]))
+export const allNumberValues = (text: string): Array<number> => {
+  const out: Array<number> = []
+  for (const m of text.matchAll(ALL_NUMBERS)) {
+    const n = numberValue(m[0])
+    if (Number.isFinite(n)) out.push(n)
+  }
+  return out
+}
 
 /**
  * The concrete values in a text that could be handed on: figures, and identifier-like tokens (ids,
@@ -94,13 +107,36 @@ export const atoms = (text: string): Set<string> => {
   return out
 }
 
-/** Lower-case word tokens of four letters or more, for overlap measures. */
-export const words = (text: string): Set<string> => new Set(text.toLowerCase().match(/[a-z][a-z0-9]{3,}/g) ?? [])
+/** Lower-case word tokens of four letters or more (a letter, then letters or digits), for overlap measures. */
+export const words = (text: string): Set<string> => {
+  const out = new Set<string>()
+  let start = -1
+  for (let i = 0; i <= text.length; i++) {
+    const raw = i < text.length ? text.charCodeAt(i) : 0
+    // Lower-casing other scripts can yield ASCII letters (`İ` → `i̇`): such text takes the slow road.
+    if (raw >= 128) return new Set(text.toLowerCase().match(/[a-z][a-z0-9]{3,}/g) ?? [])
+    const lower = raw | 32
+    if ((lower >= 97 && lower <= 122) || (raw >= 48 && raw <= 57 && start >= 0)) {
+      if (start < 0) start = i
+    } else if (start >= 0) {
+      if (i - start >= 4) out.add(text.slice(start, i).toLowerCase())
+      start = -1
+    }
+  }
+  return out
+}
+
+/**
+ * Every condition of `isErrorOrEmpty` needs one of these in the text: most results have none and are
+ * answered without parsing them.
+ */
+const MAYBE_ERROR_OR_EMPTY = /error|exception|traceback|success|"ok"|status|code|\[\s*\]|count|total|fail|not found|time|denied|unauthori|forbidden|refused|no such file/i
 
 /** Whether a tool result reports an error or comes back empty. */
 export const isErrorOrEmpty = (content: string): boolean => {
   const text = content.trim()
   if (text === "" || text === "null" || text === "[]" || text === "{}") return true
+  if (!MAYBE_ERROR_OR_EMPTY.test(text)) return false
   try {
     const json = JSON.parse(text) as unknown
     if (Array.isArray(json)) return json.length === 0

@@ -1,5 +1,7 @@
 import { FileSystem } from "@effect/platform"
-import { Chunk, Effect, Schema } from "effect"
+import { Effect, Schema } from "effect"
+import { Buffer } from "node:buffer"
+import type { Conversation } from "../domain/Conversation.js"
 import type { Outcome } from "../domain/Outcome.js"
 import { ProviderError } from "../domain/ProviderError.js"
 import type { RunFiles } from "./RunDirectory.js"
@@ -11,13 +13,51 @@ const encodeError = Schema.encodeSync(ProviderError)
 export const outcomeLine = (outcome: Outcome, at: string): { readonly file: "dataset" | "rejected" | "failures"; readonly line: string } => {
   switch (outcome._tag) {
     case "accepted":
-      return { file: "dataset", line: JSON.stringify(outcome.conversation) }
+      return { file: "dataset", line: recordLine(outcome.conversation) }
     case "rejected": {
       const { _tag, ...rest } = outcome
       return { file: "rejected", line: JSON.stringify({ ...rest, at }) }
     }
     case "failed":
       return { file: "failures", line: JSON.stringify({ id: outcome.id, error: encodeError(outcome.error), attempts: outcome.attempts, at }) }
+  }
+}
+
+const toolsJson = new WeakMap<object, string>()
+
+/**
+ * A record's JSON line. The tool definitions are the same objects for every record of a scenario and
+ * are about half of a record's text: they are serialised once and spliced in.
+ */
+export const recordLine = (conversation: Conversation): string => {
+  let tools = toolsJson.get(conversation.tools)
+  if (tools === undefined) {
+    tools = JSON.stringify(conversation.tools)
+    toolsJson.set(conversation.tools, tools)
+  }
+  const line = JSON.stringify({ ...conversation, tools: 0 })
+  // Inside a JSON string the quote after `tools` would be escaped, so a `"tools":0` before the turns
+  // (where arguments could hold one) is the record's key; any other layout is serialised whole.
+  const at = line.indexOf(`"tools":0`)
+  return at < 0 || at > line.indexOf(`"turns":`) ? JSON.stringify(conversation) : `${line.slice(0, at + 8)}${tools}${line.slice(at + 9)}`
+}
+
+/**
+ * Lines to bytes, each with its newline, in one buffer reused from batch to batch (allocating a fresh
+ * one per batch cost more than the encoding itself). The bytes are valid until the next call.
+ */
+const lineEncoder = () => {
+  let buffer = Buffer.allocUnsafe(1 << 20)
+  return (lines: ReadonlyArray<string>): Uint8Array => {
+    let size = 0
+    for (const line of lines) size += Buffer.byteLength(line) + 1
+    if (size > buffer.length) buffer = Buffer.allocUnsafe(Math.max(size, buffer.length * 2))
+    let offset = 0
+    for (const line of lines) {
+      offset += buffer.write(line, offset)
+      buffer[offset++] = 10
+    }
+    return buffer.subarray(0, offset)
   }
 }
 
@@ -58,10 +98,10 @@ export const makeOutcomeWriter = (files: RunFiles) =>
       failures: yield* sizeOf(files.failures),
       log: yield* sizeOf(files.log)
     }
-    const encoder = new TextEncoder()
+    const encode = lineEncoder()
     const append = (file: keyof typeof handles, lines: ReadonlyArray<string>) => {
       if (lines.length === 0) return Effect.void
-      const bytes = encoder.encode(lines.join("\n") + "\n")
+      const bytes = encode(lines)
       return handles[file].writeAll(bytes).pipe(
         Effect.tap(() => Effect.sync(() => (sizes[file] += bytes.length))),
         Effect.tapError(() => fs.truncate(paths[file], sizes[file]).pipe(Effect.ignore)),
@@ -74,7 +114,7 @@ export const makeOutcomeWriter = (files: RunFiles) =>
       )
     }
     /** Writes a batch; data files before the log, so the log never mentions a line that is not there. */
-    const write = (batch: Chunk.Chunk<Outcome>) =>
+    const write = (batch: ReadonlyArray<Outcome>) =>
       Effect.gen(function*() {
         const at = new Date().toISOString()
         const byFile = { dataset: [] as Array<string>, rejected: [] as Array<string>, failures: [] as Array<string> }
@@ -85,7 +125,7 @@ export const makeOutcomeWriter = (files: RunFiles) =>
         yield* append("dataset", byFile.dataset)
         yield* append("rejected", byFile.rejected)
         yield* append("failures", byFile.failures)
-        yield* append("log", Chunk.toReadonlyArray(batch).map((o) => logLine(o, at)))
+        yield* append("log", batch.map((o) => logLine(o, at)))
       })
     const log = (event: Record<string, unknown>) => append("log", [JSON.stringify({ at: new Date().toISOString(), ...event })])
     return { write, log }

@@ -1,11 +1,13 @@
-import { Cause, Clock, type Duration, Effect, Exit, Fiber, Ref, Schedule, Stream } from "effect"
+import { Cause, type Chunk, Clock, type Duration, Effect, Exit, Fiber, Ref, Schedule, Stream } from "effect"
 import { Catalog } from "../catalog/Catalog.js"
 import { type PlanOptions, workItems, workItemStream } from "../catalog/workItems.js"
 import { AppConfig } from "../config/AppConfig.js"
 import type { AppConfigData } from "../config/ConfigSchema.js"
 import type { Conversation } from "../domain/Conversation.js"
 import type { Outcome } from "../domain/Outcome.js"
-import { generateConversations } from "../generate/Generator.js"
+import type { WorkItem } from "../domain/WorkItem.js"
+import { generateItem } from "../generate/Generator.js"
+import { mapEffectPool } from "../generate/workerPool.js"
 import { PROMPT_VERSION } from "../generate/prompt.js"
 import { ChatClient } from "../provider/ChatClient.js"
 import type { ProviderStatus } from "../provider/ProviderPool.js"
@@ -198,10 +200,16 @@ export const runGeneration = (options: RunOptions) =>
       else failures[outcome.error.reason] = (failures[outcome.error.reason] ?? 0) + 1
     }
 
-    const judged = (outcome: Outcome): Effect.Effect<Outcome> =>
+    // Scores (and the LLM judge's view) are computed by the generation workers, in any order; the
+    // threshold, dedup and quotas are decided in the order outcomes reach the writer.
+    const reviewed = (outcome: Outcome): Effect.Effect<Outcome> =>
       outcome._tag !== "accepted"
         ? Effect.succeed(outcome)
-        : Effect.map(scorer.judge(outcome.conversation), ({ conversation, rejection }): Outcome =>
+        : Effect.map(scorer.review(outcome.conversation), (conversation): Outcome => ({ _tag: "accepted", conversation }))
+    const decided = (outcome: Outcome): Effect.Effect<Outcome> =>
+      outcome._tag !== "accepted"
+        ? Effect.succeed(outcome)
+        : Effect.map(scorer.decide(outcome.conversation), ({ conversation, rejection }): Outcome =>
           rejection === undefined
             ? { _tag: "accepted", conversation }
             : {
@@ -212,6 +220,15 @@ export const runGeneration = (options: RunOptions) =>
               provider: conversation.provenance.provider,
               model: conversation.provenance.model
             })
+    const onOutcome = options.onOutcome
+    /** A batch of finished items (whatever finished since the last write): decided, written, counted. */
+    const settle = (batch: Chunk.Chunk<Outcome>) =>
+      Effect.gen(function*() {
+        const outcomes = yield* Effect.forEach(batch, decided)
+        yield* writer.write(outcomes)
+        for (const outcome of outcomes) count(outcome)
+        if (onOutcome !== undefined) yield* Effect.forEach(outcomes, onOutcome, { discard: true })
+      })
 
     // Whatever ends the run (done, a failure, Ctrl-C), the manifest records it: this runs uninterruptibly.
     const finish = (exit: Exit.Exit<unknown, unknown>) =>
@@ -223,16 +240,8 @@ export const runGeneration = (options: RunOptions) =>
       })
     yield* workItemStream(catalog, options.plan).pipe(
       Stream.filter((item) => !state.done.has(item.id)),
-      generateConversations({ runId }),
-      Stream.mapEffect(judged),
-      Stream.buffer({ capacity: 256 }),
-      Stream.groupedWithin(256, "250 millis"),
-      Stream.runForEach((batch) =>
-        Effect.zipRight(
-          writer.write(batch),
-          Effect.forEach(batch, (outcome) => Effect.zipRight(Effect.sync(() => count(outcome)), options.onOutcome?.(outcome) ?? Effect.void), { discard: true })
-        )
-      ),
+      mapEffectPool((item: WorkItem) => Effect.flatMap(generateItem(item, { runId }), reviewed), config.generation.concurrency),
+      Stream.runForEachChunk(settle),
       Effect.onExit(finish)
     )
     return yield* progress

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest"
 import type { Conversation } from "../../src/domain/Conversation.js"
-import { DedupIndex } from "../../src/quality/Dedup.js"
+import { DedupIndex, signature, similarity } from "../../src/quality/Dedup.js"
+import { callSignature } from "../../src/quality/trace.js"
 
 const record = (id: string, request: string, answer: string, query = "SELECT region, SUM(revenue) FROM orders GROUP BY region"): Conversation => ({
   id,
@@ -52,5 +53,48 @@ describe("dedup", () => {
     expect(index.size).toBe(5000)
     expect(index.find(record("x", "Request number 42: summarise the 42 region file reports/42.csv for customer C-332598", "Summary 42: total 546 across 9 regions for customer C-332598.", "SELECT * FROM t42"))).toBe("r42")
     expect(index.find(base)).toBeUndefined()
+  })
+})
+
+describe("the MinHash signature", () => {
+  // An independent measure: exact Jaccard similarity of the word 3-shingle sets.
+  const shingles = (text: string) => {
+    const words = text.toLowerCase().replace(/[^a-z0-9\s]/g, " ").split(/\s+/).filter((w) => w !== "")
+    return new Set(words.slice(0, -2).map((_, i) => words.slice(i, i + 3).join(" ")))
+  }
+  const jaccard = (a: Set<string>, b: Set<string>) => [...a].filter((x) => b.has(x)).length / new Set([...a, ...b]).size
+  const vocabulary = Array.from({ length: 400 }, (_, i) => `w${(i * 7919) % 10007}x`)
+  let seed = 7
+  const random = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32
+  const text = (n: number) => Array.from({ length: n }, () => vocabulary[Math.floor(random() * vocabulary.length)]).join(" ")
+  const mutate = (base: string, share: number) =>
+    base.split(" ").map((w) => (random() < share ? vocabulary[Math.floor(random() * vocabulary.length)] : w)).join(" ")
+
+  /** The text the signature reads: every turn, and the calls made, in order. */
+  const readable = (c: Conversation) =>
+    c.turns.map((t) => (t.role === "assistant" ? [t.content, ...(t.tool_calls ?? []).map(callSignature)].join(" ") : t.content)).join(" ")
+
+  it("estimates the Jaccard similarity of the shingle sets without bias", () => {
+    const errors: Array<number> = []
+    for (let i = 0; i < 80; i++) {
+      const base = text(100 + (i % 4) * 80)
+      const a = record("a", base, "ok")
+      const b = record("b", mutate(base, [0.02, 0.05, 0.1, 0.2, 0.4][i % 5]!), "ok")
+      const exact = jaccard(shingles(readable(a)), shingles(readable(b)))
+      const estimate = similarity(signature(a), signature(b))
+      expect(Math.abs(estimate - exact), `pair ${i}: exact ${exact.toFixed(2)}, estimated ${estimate.toFixed(2)}`).toBeLessThan(0.25)
+      errors.push(estimate - exact)
+    }
+    const mean = errors.reduce((x, y) => x + y, 0) / errors.length
+    const meanAbs = errors.reduce((x, y) => x + Math.abs(y), 0) / errors.length
+    expect(Math.abs(mean)).toBeLessThan(0.03)
+    expect(meanAbs).toBeLessThan(0.08)
+  })
+
+  it("gives equal texts equal signatures and unrelated ones almost nothing in common", () => {
+    const a = text(200)
+    expect(similarity(signature(record("a", a, "x")), signature(record("b", a, "x")))).toBe(1)
+    const unrelated = similarity(signature(record("a", text(200), "x")), signature(record("b", text(200), "x")))
+    expect(unrelated).toBeLessThan(0.25)
   })
 })
