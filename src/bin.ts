@@ -1,7 +1,11 @@
 #!/usr/bin/env node
-import { NodeContext, NodeRuntime } from "@effect/platform-node"
+import * as NodeContext from "@effect/platform-node/NodeContext"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Cause, Effect, Exit } from "effect"
 import { runCli } from "./cli/main.js"
+import { keepHeapSmall } from "./cli/memoryPolicy.js"
+
+keepHeapSmall()
 
 // `agentic-synth report DIR | head` closes stdout early: that is the reader's choice, not an error.
 for (const stream of [process.stdout, process.stderr]) {

@@ -1,6 +1,9 @@
-import { FileSystem, Path } from "@effect/platform"
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Path from "@effect/platform/Path"
 import { Effect, Either, Schema } from "effect"
 import type { ValidateFunction } from "ajv"
+import { existsSync } from "node:fs"
+import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { firstIssue } from "../config/describeIssue.js"
 import { closest } from "../config/merge.js"
@@ -12,8 +15,17 @@ import type { CatalogData } from "./Catalog.js"
 import { CatalogFile } from "./CatalogFile.js"
 import { compileParameters, makeAjv } from "./toolSchemas.js"
 
-/** The catalogue shipped with agentic-synth (`scenarios/` beside `src/` and `dist/`). */
-export const BUILTIN_CATALOG_DIR = fileURLToPath(new URL("../../scenarios", import.meta.url))
+/**
+ * The catalogue shipped with agentic-synth: `scenarios/` in the package root, found from this module
+ * whether it runs from `src/`, `dist/` or a build of the benchmarks one level deeper.
+ */
+export const BUILTIN_CATALOG_DIR = (() => {
+  for (const up of ["../../scenarios", "../../../scenarios"]) {
+    const dir = fileURLToPath(new URL(up, import.meta.url))
+    if (existsSync(join(dir, "tools.yaml"))) return dir
+  }
+  return fileURLToPath(new URL("../../scenarios", import.meta.url))
+})()
 
 interface Loaded {
   readonly yaml: YamlFile

@@ -1,5 +1,6 @@
 import { Command, Options } from "@effect/cli"
-import { FetchHttpClient, Path } from "@effect/platform"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as Path from "@effect/platform/Path"
 import { Console, Data, Effect, Layer, Option } from "effect"
 import { Catalog } from "../catalog/Catalog.js"
 import { selectTypes } from "../catalog/workItems.js"

@@ -1,5 +1,5 @@
 import { Command, Options } from "@effect/cli"
-import { FetchHttpClient } from "@effect/platform"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import { Console, Data, Effect, Either, Option } from "effect"
 import { catalogDirs, variationCount } from "../catalog/Catalog.js"
 import { loadCatalog } from "../catalog/loadCatalog.js"

@@ -1,4 +1,4 @@
-import { FileSystem } from "@effect/platform"
+import * as FileSystem from "@effect/platform/FileSystem"
 import { Effect, Either, Option, type ParseResult, Schema } from "effect"
 import { ConfigError } from "../domain/ConfigError.js"
 import { type AppConfigData, AppConfigSchema } from "./ConfigSchema.js"

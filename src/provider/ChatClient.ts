@@ -1,4 +1,4 @@
-import { FetchHttpClient } from "@effect/platform"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import { Clock, Context, Effect, Layer } from "effect"
 import { AppConfig } from "../config/AppConfig.js"
 import type { ProviderError } from "../domain/ProviderError.js"

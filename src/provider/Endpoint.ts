@@ -1,4 +1,5 @@
-import { HttpClient, HttpClientRequest } from "@effect/platform"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { Duration, Effect, Either, Option, Redacted, Schema } from "effect"
 import type { ProviderSettings } from "../config/ConfigSchema.js"
 import { ProviderError } from "../domain/ProviderError.js"

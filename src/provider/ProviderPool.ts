@@ -1,4 +1,4 @@
-import type { HttpClient } from "@effect/platform"
+import type * as HttpClient from "@effect/platform/HttpClient"
 import { Clock, Deferred, Duration, Effect, Either, Schedule, type Scope } from "effect"
 import type { RetrySettings } from "../config/ConfigSchema.js"
 import { ProviderError } from "../domain/ProviderError.js"

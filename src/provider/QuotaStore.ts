@@ -1,4 +1,4 @@
-import { FileSystem } from "@effect/platform"
+import * as FileSystem from "@effect/platform/FileSystem"
 import { Context, Effect, Layer, Ref, Schema } from "effect"
 
 /** A provider and model whose daily quota or credits ran out, and when it may be used again. */

@@ -5,11 +5,6 @@ import { callSignature } from "./trace.js"
 const PERMUTATIONS = 60
 const BANDS = 12
 const ROWS = PERMUTATIONS / BANDS
-/**
- * Candidates read per band, newest first. Real conversations rarely share a band unless they are close;
- * a template-heavy set can make chains long, and this keeps a lookup bounded there.
- */
-const MAX_CANDIDATES_PER_BAND = 48
 
 const FNV_OFFSET = 0x811c9dc5
 
@@ -95,8 +90,8 @@ const EMPTY = 0xffffffff
  * one so that equal sets still agree (Shrivastava & Li 2014). One hash per shingle instead of one per
  * bin is sixty times less work, for the same estimate of Jaccard similarity.
  */
-export const signature = (conversation: Conversation): Uint32Array => {
-  const sig = new Uint32Array(PERMUTATIONS).fill(EMPTY)
+export const signature = (conversation: Conversation): Uint8Array => {
+  const sig = scratch.fill(EMPTY)
   // A shingle's hash is already mixed: its residue picks the bin, the hash is the value.
   const shingler = new Shingler((shingle) => {
     const bin = shingle % PERMUTATIONS
@@ -108,9 +103,15 @@ export const signature = (conversation: Conversation): Uint32Array => {
   }
   shingler.finish()
   densify(sig)
-  return sig
+  // b-bit MinHash (Li & König 2010): the top 8 bits of each least value (the low ones follow the bin).
+  // Two different values agree by chance once in 256, which lifts an estimate by (1 − J) / 256: at
+  // most 0.004, for a quarter of the memory.
+  const out = new Uint8Array(PERMUTATIONS)
+  for (let i = 0; i < PERMUTATIONS; i++) out[i] = sig[i]! >>> 24
+  return out
 }
 
+const scratch = new Uint32Array(PERMUTATIONS)
 const wasEmpty = new Uint8Array(PERMUTATIONS)
 
 /** Fills each empty bin from the nearest bin after it (circularly) that was full, salted by the distance. */
@@ -131,77 +132,100 @@ const densify = (sig: Uint32Array) => {
 /** What the index looks a conversation up by: its exact key's 64-bit hash and its MinHash signature. */
 export interface DedupKeys {
   readonly exact: readonly [number, number]
-  readonly signature: Uint32Array
+  readonly signature: Uint8Array
 }
 
 /** Computed once per conversation, for a lookup and then an insert. */
 export const dedupKeys = (conversation: Conversation): DedupKeys => ({ exact: keyHash(exactKey(conversation)), signature: signature(conversation) })
 
-export const similarity = (a: Uint32Array, b: Uint32Array): number => {
+export const similarity = (a: Uint8Array, b: Uint8Array): number => {
   let same = 0
   for (let i = 0; i < PERMUTATIONS; i++) if (a[i] === b[i]) same++
   return same / PERMUTATIONS
 }
 
+/** The least power of two that holds `n` entries at most three quarters full. */
+const tableSize = (n: number) => 2 ** Math.max(10, Math.ceil(Math.log2((n * 4) / 3 + 1)))
+
+/** A different salt per band, so that one table holds the entries of every band. */
+const BAND_SALTS = Array.from({ length: BANDS }, (_, b) => mix(b + 1, 0x7f4a7c15))
+
 /**
- * An open-addressing hash table from 32-bit keys to the newest item with that key, in typed arrays
- * (no per-entry objects: 100k entries cost about a megabyte, and the garbage collector never walks them).
+ * Slots read at most per lookup. Near-identical template output can make one band's entries a long
+ * run; this keeps a lookup bounded there (the other bands still see a copy).
  */
-class IntTable {
-  private keys: Uint32Array
-  private values: Int32Array
+const MAX_PROBES = 64
+
+/**
+ * An open-addressing table of entries (non-negative integers) whose keys are not stored: `keyOf`
+ * recomputes an entry's key from what the index keeps anyway, and a byte of the key per slot skips
+ * most other keys without that. Entries with equal keys all stay.
+ */
+class EntryTable {
+  private slots: Int32Array
+  private tags: Uint8Array
   private used = 0
 
-  constructor(capacity = 1 << 12) {
-    this.keys = new Uint32Array(capacity)
-    this.values = new Int32Array(capacity).fill(-1)
+  constructor(capacity: number, private readonly keyOf: (entry: number) => number) {
+    this.slots = new Int32Array(capacity).fill(-1)
+    this.tags = new Uint8Array(capacity)
   }
 
-  private slot(key: number): number {
-    const mask = this.keys.length - 1
-    let i = Math.imul(key, 0x9e3779b1) >>> 0 & mask
-    while (this.values[i] !== -1 && this.keys[i] !== key) i = (i + 1) & mask
-    return i
+  private static start(key: number, mask: number) {
+    return Math.imul(key, 0x9e3779b1) >>> 0 & mask
   }
 
-  get(key: number): number {
-    return this.values[this.slot(key)]!
+  insert(key: number, entry: number) {
+    if ((this.used + 1) * 4 > this.slots.length * 3) this.rehash(this.slots.length * 2)
+    const mask = this.slots.length - 1
+    let i = EntryTable.start(key, mask)
+    while (this.slots[i] !== -1) i = (i + 1) & mask
+    this.slots[i] = entry
+    this.tags[i] = key >>> 24
+    this.used++
   }
 
-  /** Sets `key` to `value` and returns the value it had (-1 when new). */
-  set(key: number, value: number): number {
-    if ((this.used + 1) * 2 > this.keys.length) this.grow()
-    const i = this.slot(key)
-    const previous = this.values[i]!
-    if (previous === -1) this.used++
-    this.keys[i] = key
-    this.values[i] = value
-    return previous
+  /** Calls `found` with each entry whose key is `key` (within `MAX_PROBES` slots); stops when it returns true. */
+  lookup(key: number, accept: (entry: number) => boolean, found: (entry: number) => boolean | void) {
+    const mask = this.slots.length - 1
+    const tag = key >>> 24
+    let i = EntryTable.start(key, mask)
+    for (let probes = 0; probes < MAX_PROBES; probes++) {
+      const entry = this.slots[i]!
+      if (entry === -1) return
+      if (this.tags[i] === tag && accept(entry) && this.keyOf(entry) === key && found(entry) === true) return
+      i = (i + 1) & mask
+    }
   }
 
-  private grow() {
-    const keys = this.keys
-    const values = this.values
-    this.keys = new Uint32Array(keys.length * 2)
-    this.values = new Int32Array(values.length * 2).fill(-1)
+  /** Grows to `capacity` slots now, if it has fewer. */
+  reserve(capacity: number) {
+    if (capacity > this.slots.length) this.rehash(capacity)
+  }
+
+  private rehash(capacity: number) {
+    const old = this.slots
+    this.slots = new Int32Array(capacity).fill(-1)
+    this.tags = new Uint8Array(capacity)
     this.used = 0
-    for (let i = 0; i < keys.length; i++) if (values[i] !== -1) this.set(keys[i]!, values[i]!)
+    for (const entry of old) if (entry !== -1) this.insert(this.keyOf(entry), entry)
   }
 }
 
 /**
- * The dedup index. Exact keys are 64-bit hashes (two 32-bit halves, the second checked on a hit);
- * MinHash signatures live in one growing typed array; per band, a table from the band's hash to the
- * newest item with it, older ones chained through a typed array. About 350 bytes a conversation.
+ * The dedup index, in typed arrays (no per-entry objects: the garbage collector never walks it): per
+ * kept conversation its id, its exact key (64 bits) and its signature (60 bytes); a table of items by
+ * exact key, and one of (item, band) entries by band hash. The tables keep no keys: they are
+ * recomputed from the signatures. About 250 bytes a conversation; `reserve` sizes it up front so that
+ * it does not grow (and briefly hold two copies) during a run.
  */
 export class DedupIndex {
   private readonly ids: Array<string> = []
-  private readonly exact = new IntTable()
-  private exactCheck = new Uint32Array(1024)
-  private exactNext = new Int32Array(1024)
-  private signatures = new Uint32Array(PERMUTATIONS * 1024)
-  private next = new Int32Array(BANDS * 1024)
-  private readonly heads = Array.from({ length: BANDS }, () => new IntTable())
+  private exactHigh = new Uint32Array(1024)
+  private exactLow = new Uint32Array(1024)
+  private signatures = new Uint8Array(1024 * PERMUTATIONS)
+  private readonly exact = new EntryTable(tableSize(1024), (item) => this.exactHigh[item]!)
+  private readonly bands = new EntryTable(tableSize(1024 * BANDS), (entry) => this.bandKey(this.signatures, Math.floor(entry / BANDS), entry % BANDS))
 
   constructor(private readonly threshold: number) {}
 
@@ -209,60 +233,76 @@ export class DedupIndex {
     return this.ids.length
   }
 
-  private bandKey(sig: Uint32Array, band: number): number {
-    let h = 0x811c9dc5
+  private bandKey(signatures: Uint8Array, item: number, band: number): number {
+    let h = BAND_SALTS[band]!
+    const at = item * PERMUTATIONS + band * ROWS
     for (let r = 0; r < ROWS; r++) {
-      h ^= sig[band * ROWS + r]!
+      h ^= signatures[at + r]!
       h = Math.imul(h, 0x01000193)
     }
-    return h >>> 0
+    return mix(h, 0x2545f491)
   }
 
   /** The id this conversation copies (exactly, or at Jaccard ≥ threshold), or `undefined`. */
   find(conversation: Conversation, keys = dedupKeys(conversation)): string | undefined {
     const [high, low] = keys.exact
-    const sig = keys.signature
-    for (let item = this.exact.get(high); item >= 0; item = this.exactNext[item]!) {
-      if (this.exactCheck[item] === low) return this.ids[item]
-    }
+    let copy = -1
+    this.exact.lookup(high, () => true, (item) => {
+      if (this.exactLow[item] !== low) return false
+      copy = item
+      return true
+    })
+    if (copy >= 0) return this.ids[copy]
     let best = -1
     let bestSimilarity = 0
     const checked = new Set<number>()
     for (let band = 0; band < BANDS; band++) {
-      let read = 0
-      for (let item = this.heads[band]!.get(this.bandKey(sig, band)); item >= 0 && read < MAX_CANDIDATES_PER_BAND; item = this.next[item * BANDS + band]!) {
-        read++
-        if (checked.has(item)) continue
+      this.bands.lookup(this.bandKey(keys.signature, 0, band), (entry) => entry % BANDS === band, (entry) => {
+        const item = Math.floor(entry / BANDS)
+        if (checked.has(item)) return
         checked.add(item)
-        const s = similarity(sig, this.signatures.subarray(item * PERMUTATIONS, (item + 1) * PERMUTATIONS))
+        const s = similarity(keys.signature, this.signatures.subarray(item * PERMUTATIONS, (item + 1) * PERMUTATIONS))
         if (s >= this.threshold && s > bestSimilarity) {
           best = item
           bestSimilarity = s
         }
-      }
+      })
     }
     return best < 0 ? undefined : this.ids[best]
   }
 
   add(conversation: Conversation, keys = dedupKeys(conversation)) {
-    const sig = keys.signature
+    this.addKeys(conversation.id, keys)
+  }
+
+  /** Adds an item by its id and keys (a resumed run's, read back without the conversation). */
+  addKeys(id: string, keys: DedupKeys) {
     const item = this.ids.length
-    this.ids.push(conversation.id)
-    if (item >= this.exactCheck.length) {
-      this.exactCheck = grow(this.exactCheck, new Uint32Array(this.exactCheck.length * 2))
-      this.exactNext = grow(this.exactNext, new Int32Array(this.exactNext.length * 2))
-      this.signatures = grow(this.signatures, new Uint32Array(this.signatures.length * 2))
-      this.next = grow(this.next, new Int32Array(this.next.length * 2))
-    }
+    this.ids.push(id)
+    if (item >= this.exactHigh.length) this.resize(Math.ceil(this.exactHigh.length * 1.5))
     const [high, low] = keys.exact
-    this.exactCheck[item] = low
-    this.exactNext[item] = this.exact.set(high, item)
-    this.signatures.set(sig, item * PERMUTATIONS)
-    for (let band = 0; band < BANDS; band++) this.next[item * BANDS + band] = this.heads[band]!.set(this.bandKey(sig, band), item)
+    this.exactHigh[item] = high
+    this.exactLow[item] = low
+    this.signatures.set(keys.signature, item * PERMUTATIONS)
+    this.exact.insert(high, item)
+    for (let band = 0; band < BANDS; band++) this.bands.insert(this.bandKey(this.signatures, item, band), item * BANDS + band)
+  }
+
+  /** Makes room for `n` items in all, so that adding them never grows the index mid-run. */
+  reserve(n: number) {
+    if (n > this.exactHigh.length) this.resize(n)
+    this.exact.reserve(tableSize(n))
+    this.bands.reserve(tableSize(n * BANDS))
+  }
+
+  private resize(n: number) {
+    this.exactHigh = grow(this.exactHigh, new Uint32Array(n))
+    this.exactLow = grow(this.exactLow, new Uint32Array(n))
+    this.signatures = grow(this.signatures, new Uint8Array(n * PERMUTATIONS))
   }
 }
 
-const grow = <A extends Uint32Array | Int32Array>(from: A, to: A): A => {
+const grow = <A extends Uint32Array | Uint8Array>(from: A, to: A): A => {
   to.set(from)
   return to
 }

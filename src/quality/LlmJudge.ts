@@ -1,4 +1,5 @@
-import { FetchHttpClient, type HttpClient } from "@effect/platform"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import type * as HttpClient from "@effect/platform/HttpClient"
 import { Clock, Context, Effect, Either, Layer, Option, Schema } from "effect"
 import { AppConfig } from "../config/AppConfig.js"
 import type { ConfigError } from "../domain/ConfigError.js"

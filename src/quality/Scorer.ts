@@ -129,7 +129,11 @@ export const makeJudge = (settings: QualitySettings, catalog: CatalogData | unde
     if (settings.dedup) index.add(conversation)
     count(conversation.complexity === undefined ? assess(conversation) : conversation)
   }
-  return { judge, decide, remember, assess }
+  /** Room in the dedup index for `more` conversations than it holds. */
+  const reserve = (more: number) => {
+    if (settings.dedup) index.reserve(index.size + more)
+  }
+  return { judge, decide, remember, assess, reserve }
 }
 
 /**
@@ -151,6 +155,8 @@ export class Scorer extends Context.Tag("agentic-synth/Scorer")<Scorer, {
   readonly judge: (conversation: Conversation) => Effect.Effect<Judgement>
   /** Adds a conversation already in the dataset to the dedup index, so a resumed run still finds its copies. */
   readonly remember: (conversation: Conversation) => Effect.Effect<void>
+  /** Makes room for `more` conversations to be kept (a run's plan), so memory is taken once, up front. */
+  readonly reserve: (more: number) => Effect.Effect<void>
   /** How the LLM judge fared and agreed with the rules, when it is on. */
   readonly judgeStats: Effect.Effect<JudgeStats | undefined>
 }>() {
@@ -164,7 +170,7 @@ export class Scorer extends Context.Tag("agentic-synth/Scorer")<Scorer, {
       const config = yield* AppConfig
       const catalog = yield* Catalog
       const llm = yield* LlmJudge
-      const { assess, decide, remember } = makeJudge(config.quality, catalog)
+      const { assess, decide, remember, reserve } = makeJudge(config.quality, catalog)
       const { judge: settings, weights } = config.quality
       const review = (conversation: Conversation): Effect.Effect<Conversation> => {
         const scored = assess(conversation)
@@ -181,6 +187,7 @@ export class Scorer extends Context.Tag("agentic-synth/Scorer")<Scorer, {
         decide: decided,
         judge: (conversation) => Effect.flatMap(review(conversation), decided),
         remember: (conversation) => Effect.sync(() => remember(conversation)),
+        reserve: (more) => Effect.sync(() => reserve(more)),
         judgeStats: llm.enabled ? Effect.map(llm.stats, (s) => s as JudgeStats | undefined) : Effect.succeed(undefined)
       }
     })
@@ -195,6 +202,7 @@ export class Scorer extends Context.Tag("agentic-synth/Scorer")<Scorer, {
     decide: (conversation) => Effect.succeed({ conversation }),
     judge: (conversation) => Effect.succeed({ conversation }),
     remember: () => Effect.void,
+    reserve: () => Effect.void,
     judgeStats: Effect.succeed(undefined)
   })
 }

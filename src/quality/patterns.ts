@@ -12,16 +12,14 @@ const text = (trace: Trace, index: number): string => {
 }
 
 type Links = ReadonlyArray<{ readonly from: number; readonly to: number }>
-// Patterns, complexity and scores all read these: computed once per trace.
-const linksOf = new WeakMap<Trace, Links>()
-const recoveriesOf = new WeakMap<Trace, number>()
 
 /**
  * Calls that use a value first seen in an earlier tool result (not given by the user, not used in an
  * earlier call): each is a link `from → to` of a chain.
  */
 export const chainLinks = (trace: Trace): Links => {
-  const cached = linksOf.get(trace)
+  // Patterns, complexity and scores all read these: computed once per trace.
+  const cached = trace.memo?.links
   if (cached !== undefined) return cached
   const links: Array<{ from: number; to: number }> = []
   const userValues = new Set<string>()
@@ -50,13 +48,13 @@ export const chainLinks = (trace: Trace): Links => {
     }
     for (const v of values) argValues.add(v)
   })
-  linksOf.set(trace, links)
+  if (trace.memo !== undefined) trace.memo.links = links
   return links
 }
 
 /** Error or empty results followed by a later, different call: the assistant changed its approach. */
 export const recoveries = (trace: Trace): number => {
-  const cached = recoveriesOf.get(trace)
+  const cached = trace.memo?.recoveries
   if (cached !== undefined) return cached
   let count = 0
   const signatures: Array<string | undefined> = []
@@ -66,7 +64,7 @@ export const recoveries = (trace: Trace): number => {
     const resultTurn = failed.result.turn
     if (trace.calls.some((later, j) => later.turn > resultTurn && signatureOf(j) !== signatureOf(i))) count++
   })
-  recoveriesOf.set(trace, count)
+  if (trace.memo !== undefined) trace.memo.recoveries = count
   return count
 }
 

@@ -16,6 +16,12 @@ export interface Trace {
   readonly orphans: number
   /** The last turn, when it is an assistant answer without calls. */
   readonly finalAnswer: string | undefined
+  /**
+   * What several rules read, computed once per trace. Held by the trace rather than in a WeakMap keyed
+   * by it: the young-generation collector keeps a WeakMap's entries alive, and every conversation
+   * would then be promoted to the old generation.
+   */
+  readonly memo?: { links?: ReadonlyArray<{ readonly from: number; readonly to: number }>; recoveries?: number }
 }
 
 export const callsOf = (turn: Turn): ReadonlyArray<ToolCall> => (turn.role === "assistant" ? turn.tool_calls ?? [] : [])
@@ -47,7 +53,7 @@ export const trace = (turns: ReadonlyArray<Turn>): Trace => {
   }
   const last = turns[turns.length - 1]
   const finalAnswer = last?.role === "assistant" && callsOf(last).length === 0 && last.content.trim() !== "" ? last.content : undefined
-  return { turns, calls, orphans, finalAnswer }
+  return { turns, calls, orphans, finalAnswer, memo: {} }
 }
 
 /** Every leaf value of a call's arguments, as text. */

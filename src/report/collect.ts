@@ -1,4 +1,5 @@
-import { FileSystem, Path } from "@effect/platform"
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Path from "@effect/platform/Path"
 import { Data, Effect } from "effect"
 import type { Conversation } from "../domain/Conversation.js"
 import { scanJsonl } from "../sink/jsonlScan.js"

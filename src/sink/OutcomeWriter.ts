@@ -1,4 +1,4 @@
-import { FileSystem } from "@effect/platform"
+import * as FileSystem from "@effect/platform/FileSystem"
 import { Effect, Schema } from "effect"
 import { Buffer } from "node:buffer"
 import type { Conversation } from "../domain/Conversation.js"

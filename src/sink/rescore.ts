@@ -1,4 +1,4 @@
-import { FileSystem } from "@effect/platform"
+import * as FileSystem from "@effect/platform/FileSystem"
 import { Effect, Schema } from "effect"
 import { AppConfig } from "../config/AppConfig.js"
 import { Conversation } from "../domain/Conversation.js"

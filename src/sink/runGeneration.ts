@@ -128,6 +128,7 @@ export const runGeneration = (options: RunOptions) =>
       planned++
       if (state.done.has(item.id)) skipped++
     }
+    yield* scorer.reserve(planned - skipped)
     const counts = { accepted: 0, rejected: 0, failed: 0, withToolCalls: 0, qualitySum: 0, scored: 0 }
     const byType: Record<string, TypeCounts> = {}
     const rejections: Record<string, number> = {}

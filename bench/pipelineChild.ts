@@ -1,0 +1,106 @@
+/**
+ * One measurement of the pipeline benchmark, in a process of its own (so its memory is the tool's, not
+ * the harness's), printing one JSON line:
+ * - `pipeline DIR N`: N items through the real pipeline (prompt → instant provider → parse → validate →
+ *   score → dedup → sink) into DIR: seconds, outcomes, peak RSS.
+ * - `bare N`: the same N responses, parsed, re-serialised and appended in batches: seconds.
+ * - `resume DIR N`: DIR already holds N - 1 items; ask for N and report the milliseconds from the
+ *   process's start to the first new request.
+ * The process is set up as the CLI sets itself up (its heap policy), with the default configuration.
+ */
+import * as NodeContext from "@effect/platform-node/NodeContext"
+import { Effect, Layer } from "effect"
+import { closeSync, openSync, writeSync } from "node:fs"
+import { Catalog } from "../src/catalog/Catalog.js"
+import { keepHeapSmall } from "../src/cli/memoryPolicy.js"
+import { workItems } from "../src/catalog/workItems.js"
+import { AppConfig } from "../src/config/AppConfig.js"
+import { buildRequest } from "../src/generate/prompt.js"
+import type { ChatRequest } from "../src/provider/ChatRequest.js"
+import { ChatClient } from "../src/provider/ChatClient.js"
+import { LlmJudge } from "../src/quality/LlmJudge.js"
+import { Scorer } from "../src/quality/Scorer.js"
+import { runGeneration } from "../src/sink/runGeneration.js"
+import { instantReply } from "./instantProvider.js"
+
+// As the CLI runs (src/bin.ts).
+keepHeapSmall()
+
+const [mode, ...args] = process.argv.slice(2)
+const plan = (maxItems: number) => ({ maxItems, types: [], samplesPerVariation: null, seed: 42 })
+
+const layers = (maxItems: number, onRequest: (request: ChatRequest) => void = () => {}) => {
+  const config = AppConfig.layerTest({ generation: { max_items: maxItems } })
+  const chat = ChatClient.layerTest((request) => {
+    onRequest(request)
+    return {
+      choices: [{ message: { role: "assistant", content: instantReply(request) }, finish_reason: "stop" }],
+      usage: { prompt_tokens: 1500, completion_tokens: 400 }
+    }
+  })
+  const scorer = Scorer.layerWithJudge.pipe(Layer.provide(LlmJudge.layerNone))
+  return Layer.mergeAll(chat, scorer).pipe(Layer.provideMerge(Catalog.layer), Layer.provideMerge(config), Layer.provideMerge(NodeContext.layer))
+}
+
+const mb = (bytes: number) => Math.round(bytes / 2 ** 20)
+
+const pipeline = async (dir: string, n: number) => {
+  let peak = process.memoryUsage().rss
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20)
+  const started = performance.now()
+  const progress = await Effect.runPromise(runGeneration({ dir, plan: plan(n), force: false }).pipe(Effect.provide(layers(n))))
+  const seconds = (performance.now() - started) / 1000
+  clearInterval(sampler)
+  // The kernel's high-water mark (KiB) catches a peak between two samples.
+  const maxRss = Math.max(peak, process.resourceUsage().maxRSS * 1024)
+  return { seconds, accepted: progress.accepted, rejected: progress.rejected, failed: progress.failed, rejections: progress.rejections, peakRssMb: mb(maxRss) }
+}
+
+const bare = async (n: number) => {
+  const responses = await Effect.runPromise(Effect.gen(function*() {
+    const catalog = yield* Catalog
+    const out: Array<string> = []
+    for (const item of workItems(catalog, plan(n))) {
+      const tools = item.scenario.tools.map((t) => catalog.tools.get(t)!)
+      out.push(instantReply(buildRequest(item, tools, { temperature: 0.9, maxTokens: 3000, attempt: 0 })))
+    }
+    return out
+  }).pipe(Effect.provide(layers(n))))
+  const fd = openSync(args[1] ?? "/dev/null", "a")
+  const started = performance.now()
+  let batch: Array<string> = []
+  for (const response of responses) {
+    batch.push(JSON.stringify(JSON.parse(response)))
+    if (batch.length === 256) {
+      writeSync(fd, batch.join("\n") + "\n")
+      batch = []
+    }
+  }
+  writeSync(fd, batch.join("\n") + "\n")
+  closeSync(fd)
+  return { seconds: (performance.now() - started) / 1000 }
+}
+
+const resume = async (dir: string, n: number) => {
+  let firstRequestMs = -1
+  const progress = await Effect.runPromise(
+    runGeneration({ dir, plan: plan(n), force: false }).pipe(Effect.provide(layers(n, () => {
+      // performance.now() counts from the process's start.
+      if (firstRequestMs < 0) firstRequestMs = performance.now()
+    })))
+  )
+  return { firstRequestMs, skipped: progress.skipped, accepted: progress.accepted, peakRssMb: mb(process.resourceUsage().maxRSS * 1024) }
+}
+
+const result = mode === "pipeline"
+  ? await pipeline(args[0]!, Number(args[1]))
+  : mode === "bare"
+  ? await bare(Number(args[0]))
+  : mode === "resume"
+  ? await resume(args[0]!, Number(args[1]))
+  : undefined
+if (result === undefined) {
+  console.error("usage: pipelineChild pipeline DIR N | bare N [FILE] | resume DIR N")
+  process.exit(2)
+}
+console.log(JSON.stringify(result))
