@@ -221,6 +221,8 @@ class EntryTable {
  */
 export class DedupIndex {
   private readonly ids: Array<string> = []
+  /** Items in the tables (the rest are added at the next lookup). */
+  private indexed = 0
   private exactHigh = new Uint32Array(1024)
   private exactLow = new Uint32Array(1024)
   private signatures = new Uint8Array(1024 * PERMUTATIONS)
@@ -245,6 +247,7 @@ export class DedupIndex {
 
   /** The id this conversation copies (exactly, or at Jaccard ≥ threshold), or `undefined`. */
   find(conversation: Conversation, keys = dedupKeys(conversation)): string | undefined {
+    this.catchUp()
     const [high, low] = keys.exact
     let copy = -1
     this.exact.lookup(high, () => true, (item) => {
@@ -277,15 +280,26 @@ export class DedupIndex {
 
   /** Adds an item by its id and keys (a resumed run's, read back without the conversation). */
   addKeys(id: string, keys: DedupKeys) {
+    this.addRaw(id, keys.exact[0], keys.exact[1], keys.signature, 0)
+  }
+
+  /** The same with the signature at `at` in `signatures` (a batch read back from disk). */
+  addRaw(id: string, high: number, low: number, signatures: Uint8Array, at: number) {
     const item = this.ids.length
     this.ids.push(id)
     if (item >= this.exactHigh.length) this.resize(Math.ceil(this.exactHigh.length * 1.5))
-    const [high, low] = keys.exact
     this.exactHigh[item] = high
     this.exactLow[item] = low
-    this.signatures.set(keys.signature, item * PERMUTATIONS)
-    this.exact.insert(high, item)
-    for (let band = 0; band < BANDS; band++) this.bands.insert(this.bandKey(this.signatures, item, band), item * BANDS + band)
+    this.signatures.set(signatures.subarray(at, at + PERMUTATIONS), item * PERMUTATIONS)
+  }
+
+  /** Items added since the last lookup go into the tables then (a resumed run sends its first request sooner). */
+  private catchUp() {
+    for (let item = this.indexed; item < this.ids.length; item++) {
+      this.exact.insert(this.exactHigh[item]!, item)
+      for (let band = 0; band < BANDS; band++) this.bands.insert(this.bandKey(this.signatures, item, band), item * BANDS + band)
+    }
+    this.indexed = this.ids.length
   }
 
   /** Makes room for `n` items in all, so that adding them never grows the index mid-run. */

@@ -4,11 +4,11 @@ import { Catalog, type CatalogData } from "../catalog/Catalog.js"
 import { makeAjv } from "../catalog/toolSchemas.js"
 import { AppConfig } from "../config/AppConfig.js"
 import type { QualitySettings } from "../config/ConfigSchema.js"
-import type { Conversation } from "../domain/Conversation.js"
+import type { Complexity, Conversation } from "../domain/Conversation.js"
 import type { Rejection } from "../domain/Outcome.js"
 import type { Variation } from "../domain/Scenario.js"
 import { complexityFeatures, complexityOf } from "./complexity.js"
-import { DedupIndex, dedupKeys } from "./Dedup.js"
+import { DedupIndex, type DedupKeys, dedupKeys } from "./Dedup.js"
 import { detectPatterns } from "./patterns.js"
 import { combine, type JudgeStats, LlmJudge } from "./LlmJudge.js"
 import { scoreConversation, weightedScore } from "./score.js"
@@ -18,6 +18,27 @@ import { trace } from "./trace.js"
 export interface Judgement {
   readonly conversation: Conversation
   readonly rejection?: Rejection | undefined
+  /** The dedup keys it was looked up by (when dedup is on), for a resumed run to read back. */
+  readonly keys?: DedupKeys | undefined
+}
+
+/**
+ * Conversations a resumed run read back from the dataset's index, without the records: per item its
+ * id, its exact key (two numbers in `exact`), its 60-byte signature in `signatures` (when `withKeys`
+ * says it has one) and its complexity.
+ */
+export interface KeptBatch {
+  readonly ids: ReadonlyArray<string>
+  readonly exact: Uint32Array
+  readonly signatures: Uint8Array
+  readonly withKeys: Uint8Array
+  readonly complexity: ReadonlyArray<Complexity | undefined>
+}
+
+/** What a kept conversation leaves in the scorer's memory: its dedup keys and its complexity. */
+export interface Kept {
+  readonly keys: DedupKeys | undefined
+  readonly complexity: Complexity | undefined
 }
 
 /** Scores, patterns and complexity of one conversation, with nothing about the rest of the dataset. */
@@ -105,15 +126,15 @@ export const makeJudge = (settings: QualitySettings, catalog: CatalogData | unde
     const full = quotaFull(scored)
     if (full !== undefined) return { conversation: scored, rejection: { reason: "OverQuota", message: full } }
     if (keys !== undefined) index.add(scored, keys)
-    count(scored)
-    return { conversation: scored }
+    count(scored.scenario.type, scored.complexity)
+    return { conversation: scored, keys }
   }
   const judge = (conversation: Conversation): Judgement => decide(assess(conversation))
   const perType = new Map<string, number>()
   const perComplexity = new Map<string, number>()
-  const count = (conversation: Conversation) => {
-    perType.set(conversation.scenario.type, (perType.get(conversation.scenario.type) ?? 0) + 1)
-    if (conversation.complexity !== undefined) perComplexity.set(conversation.complexity, (perComplexity.get(conversation.complexity) ?? 0) + 1)
+  const count = (type: string, complexity: Complexity | undefined) => {
+    perType.set(type, (perType.get(type) ?? 0) + 1)
+    if (complexity !== undefined) perComplexity.set(complexity, (perComplexity.get(complexity) ?? 0) + 1)
   }
   const quotaFull = (conversation: Conversation): string | undefined => {
     const { per_complexity, per_type } = settings.quotas
@@ -125,15 +146,25 @@ export const makeJudge = (settings: QualitySettings, catalog: CatalogData | unde
     return undefined
   }
   /** Adds an already kept conversation to the dedup index and the quota counts (resume, rescore). */
-  const remember = (conversation: Conversation) => {
-    if (settings.dedup) index.add(conversation)
-    count(conversation.complexity === undefined ? assess(conversation) : conversation)
+  const remember = (conversation: Conversation): Kept => {
+    const keys = settings.dedup ? dedupKeys(conversation) : undefined
+    if (keys !== undefined) index.add(conversation, keys)
+    const complexity = conversation.complexity ?? assess(conversation).complexity
+    count(conversation.scenario.type, complexity)
+    return { keys, complexity }
+  }
+  /** The same from what a resumed run read back instead of the records (types from the ids, `<type>/...`). */
+  const rememberKept = (batch: KeptBatch) => {
+    batch.ids.forEach((id, i) => {
+      if (settings.dedup && batch.withKeys[i] === 1) index.addRaw(id, batch.exact[2 * i]!, batch.exact[2 * i + 1]!, batch.signatures, i * 60)
+      count(id.slice(0, id.indexOf("/")), batch.complexity[i])
+    })
   }
   /** Room in the dedup index for `more` conversations than it holds. */
   const reserve = (more: number) => {
     if (settings.dedup) index.reserve(index.size + more)
   }
-  return { judge, decide, remember, assess, reserve }
+  return { judge, decide, remember, rememberKept, assess, reserve }
 }
 
 /**
@@ -153,8 +184,13 @@ export class Scorer extends Context.Tag("agentic-synth/Scorer")<Scorer, {
   readonly decide: (reviewed: Conversation) => Effect.Effect<Judgement>
   /** `review` then `decide`. */
   readonly judge: (conversation: Conversation) => Effect.Effect<Judgement>
-  /** Adds a conversation already in the dataset to the dedup index, so a resumed run still finds its copies. */
-  readonly remember: (conversation: Conversation) => Effect.Effect<void>
+  /**
+   * Adds a conversation already in the dataset to the dedup index and the quota counts, so a resumed
+   * run still finds its copies; returns what it remembered of it.
+   */
+  readonly remember: (conversation: Conversation) => Effect.Effect<Kept>
+  /** The same from a resumed run's index entries, without the conversations. */
+  readonly rememberKept: (batch: KeptBatch) => Effect.Effect<void>
   /** Makes room for `more` conversations to be kept (a run's plan), so memory is taken once, up front. */
   readonly reserve: (more: number) => Effect.Effect<void>
   /** How the LLM judge fared and agreed with the rules, when it is on. */
@@ -170,7 +206,7 @@ export class Scorer extends Context.Tag("agentic-synth/Scorer")<Scorer, {
       const config = yield* AppConfig
       const catalog = yield* Catalog
       const llm = yield* LlmJudge
-      const { assess, decide, remember, reserve } = makeJudge(config.quality, catalog)
+      const { assess, decide, remember, rememberKept, reserve } = makeJudge(config.quality, catalog)
       const { judge: settings, weights } = config.quality
       const review = (conversation: Conversation): Effect.Effect<Conversation> => {
         const scored = assess(conversation)
@@ -187,6 +223,7 @@ export class Scorer extends Context.Tag("agentic-synth/Scorer")<Scorer, {
         decide: decided,
         judge: (conversation) => Effect.flatMap(review(conversation), decided),
         remember: (conversation) => Effect.sync(() => remember(conversation)),
+        rememberKept: (batch) => Effect.sync(() => rememberKept(batch)),
         reserve: (more) => Effect.sync(() => reserve(more)),
         judgeStats: llm.enabled ? Effect.map(llm.stats, (s) => s as JudgeStats | undefined) : Effect.succeed(undefined)
       }
@@ -201,7 +238,8 @@ export class Scorer extends Context.Tag("agentic-synth/Scorer")<Scorer, {
     review: (conversation) => Effect.succeed(conversation),
     decide: (conversation) => Effect.succeed({ conversation }),
     judge: (conversation) => Effect.succeed({ conversation }),
-    remember: () => Effect.void,
+    remember: (conversation) => Effect.succeed({ keys: undefined, complexity: conversation.complexity }),
+    rememberKept: () => Effect.void,
     reserve: () => Effect.void,
     judgeStats: Effect.succeed(undefined)
   })

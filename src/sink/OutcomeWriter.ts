@@ -3,6 +3,8 @@ import { Effect, Schema } from "effect"
 import { Buffer } from "node:buffer"
 import type { Conversation } from "../domain/Conversation.js"
 import type { Outcome } from "../domain/Outcome.js"
+import type { DedupKeys } from "../quality/Dedup.js"
+import { encodeEntry, KEYS_ENTRY_BYTES, type KeysEntry } from "./keysFile.js"
 import { ProviderError } from "../domain/ProviderError.js"
 import type { RunFiles } from "./RunDirectory.js"
 import { SinkError } from "./SinkError.js"
@@ -61,6 +63,12 @@ const lineEncoder = () => {
   }
 }
 
+/** An outcome to write, with the dedup keys of an accepted one (for the dataset's index). */
+export interface Written {
+  readonly outcome: Outcome
+  readonly keys?: DedupKeys | undefined
+}
+
 /** The audit log's line for an outcome: what happened, never a key or the conversation itself. */
 const logLine = (outcome: Outcome, at: string): string =>
   JSON.stringify(
@@ -85,24 +93,25 @@ export const makeOutcomeWriter = (files: RunFiles) =>
       )
     const handles = {
       dataset: yield* open(files.dataset),
+      keys: yield* open(files.keys),
       rejected: yield* open(files.rejected),
       failures: yield* open(files.failures),
       log: yield* open(files.log)
     }
-    const paths = { dataset: files.dataset, rejected: files.rejected, failures: files.failures, log: files.log }
+    const paths = { dataset: files.dataset, keys: files.keys, rejected: files.rejected, failures: files.failures, log: files.log }
     const sizeOf = (path: string) => Effect.map(Effect.orElseSucceed(fs.stat(path), () => ({ size: 0n })), (info) => Number(info.size))
     /** Bytes each file holds: where to cut back to if a write fails halfway (a full disk). */
     const sizes = {
       dataset: yield* sizeOf(files.dataset),
+      keys: yield* sizeOf(files.keys),
       rejected: yield* sizeOf(files.rejected),
       failures: yield* sizeOf(files.failures),
       log: yield* sizeOf(files.log)
     }
     const encode = lineEncoder()
-    const append = (file: keyof typeof handles, lines: ReadonlyArray<string>) => {
-      if (lines.length === 0) return Effect.void
-      const bytes = encode(lines)
-      return handles[file].writeAll(bytes).pipe(
+    const append = (file: keyof typeof handles, lines: ReadonlyArray<string>) => (lines.length === 0 ? Effect.void : appendBytes(file, encode(lines)))
+    const appendBytes = (file: keyof typeof handles, bytes: Uint8Array) =>
+      handles[file].writeAll(bytes).pipe(
         Effect.tap(() => Effect.sync(() => (sizes[file] += bytes.length))),
         Effect.tapError(() => fs.truncate(paths[file], sizes[file]).pipe(Effect.ignore)),
         Effect.mapError((error) =>
@@ -112,20 +121,29 @@ export const makeOutcomeWriter = (files: RunFiles) =>
           })
         )
       )
-    }
-    /** Writes a batch; data files before the log, so the log never mentions a line that is not there. */
-    const write = (batch: ReadonlyArray<Outcome>) =>
+    /**
+     * Writes a batch; data files before the log, so the log never mentions a line that is not there,
+     * and the dataset before its index, so the index never vouches for a line that is not there.
+     */
+    const write = (batch: ReadonlyArray<Written>) =>
       Effect.gen(function*() {
         const at = new Date().toISOString()
         const byFile = { dataset: [] as Array<string>, rejected: [] as Array<string>, failures: [] as Array<string> }
-        for (const outcome of batch) {
+        const entries: Array<KeysEntry> = []
+        for (const { outcome, keys } of batch) {
           const { file, line } = outcomeLine(outcome, at)
           byFile[file].push(line)
+          if (outcome._tag === "accepted") entries.push({ lineBytes: Buffer.byteLength(line), keys, complexity: outcome.conversation.complexity })
         }
         yield* append("dataset", byFile.dataset)
+        if (entries.length > 0) {
+          const bytes = new Uint8Array(entries.length * KEYS_ENTRY_BYTES)
+          entries.forEach((entry, i) => encodeEntry(entry, bytes, i * KEYS_ENTRY_BYTES))
+          yield* appendBytes("keys", bytes)
+        }
         yield* append("rejected", byFile.rejected)
         yield* append("failures", byFile.failures)
-        yield* append("log", batch.map((o) => logLine(o, at)))
+        yield* append("log", batch.map((w) => logLine(w.outcome, at)))
       })
     const log = (event: Record<string, unknown>) => append("log", [JSON.stringify({ at: new Date().toISOString(), ...event })])
     return { write, log }

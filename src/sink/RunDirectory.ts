@@ -1,6 +1,7 @@
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import { Effect } from "effect"
+import { type DatasetHandlers, scanDataset } from "./datasetScan.js"
 import { scanJsonl } from "./jsonlScan.js"
 import { type Fingerprint, fingerprintChanges, type Manifest, readManifest } from "./Manifest.js"
 import { probeWritable } from "./outputDir.js"
@@ -10,6 +11,8 @@ import { SinkError } from "./SinkError.js"
 export const runFiles = (path: Path.Path, dir: string) => ({
   dir,
   dataset: path.join(dir, "dataset.jsonl"),
+  /** The dataset's index for resuming (keysFile.ts). */
+  keys: path.join(dir, "dataset.keys"),
   rejected: path.join(dir, "rejected.jsonl"),
   failures: path.join(dir, "failures.jsonl"),
   manifest: path.join(dir, "run.json"),
@@ -95,8 +98,11 @@ export const openRunDirectory = (
   dir: string,
   fingerprint: Fingerprint,
   force: boolean,
-  /** Sees every record already in dataset.jsonl (to rebuild the dedup index). */
-  onRecord: (record: unknown) => Effect.Effect<void, SinkError> = () => Effect.void
+  /**
+   * See every record already in dataset.jsonl, or its id and index entry (to rebuild the dedup index).
+   * Without them the dataset's index is read but left as it is.
+   */
+  handlers?: DatasetHandlers
 ) =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
@@ -145,7 +151,7 @@ export const openRunDirectory = (
       }
       setAside = path.join(dir, `previous-${new Date().toISOString().replace(/[:.]/g, "-")}`)
       yield* fs.makeDirectory(setAside, { recursive: true })
-      for (const file of [files.dataset, files.rejected, files.failures, files.manifest, files.log, files.providers]) {
+      for (const file of [files.dataset, files.keys, files.rejected, files.failures, files.manifest, files.log, files.providers]) {
         if (yield* fs.exists(file)) yield* fs.rename(file, path.join(setAside, path.basename(file)))
       }
     }
@@ -153,10 +159,17 @@ export const openRunDirectory = (
     const done = new Set<string>()
     const cut: Array<string> = []
     const addId = idOf(done)
-    const dataset = yield* scanJsonl(files.dataset, (record) => {
-      addId(record)
-      return onRecord(record)
-    })
+    const dataset = yield* scanDataset(files, {
+      ...(handlers?.onIndexed === undefined ? {} : { onIndexed: handlers.onIndexed }),
+      onKnown: (batch) => {
+        for (const id of batch.ids) done.add(id)
+        return handlers?.onKnown(batch) ?? Effect.void
+      },
+      onRecord: (record) => {
+        addId(record)
+        return handlers?.onRecord(record) ?? Effect.succeed({ keys: undefined, complexity: undefined })
+      }
+    }, handlers !== undefined)
     const rejected = yield* scanJsonl(files.rejected, idOf(done))
     const failures = yield* scanJsonl(files.failures, () => undefined)
     // The audit log is not data, but a torn line there would glue itself to the next session's first

@@ -92,6 +92,8 @@ export const rescoreRun = (dir: string) =>
       }))
     yield* Effect.mapError(dataset.sync, fail)
     yield* Effect.mapError(rejected.sync, fail)
+    // The dataset's index describes the old lines: it goes first (a resume without it reads every line).
+    yield* fs.remove(state.files.keys).pipe(Effect.catchTag("SystemError", (e) => (e.reason === "NotFound" ? Effect.void : Effect.fail(e))))
     // Both files or neither: a commit marker makes the pair of renames finish on the next open if the
     // process dies between them (openRunDirectory completes or discards an interrupted rescore).
     yield* fs.writeFileString(`${state.files.rescoreCommit}.tmp`, "commit")

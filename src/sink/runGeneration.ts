@@ -16,7 +16,7 @@ import { Scorer } from "../quality/Scorer.js"
 import { displayUrl } from "../provider/profiles.js"
 import { SinkError } from "./SinkError.js"
 import { type Fingerprint, type Manifest, type ProviderSummary, writeManifest } from "./Manifest.js"
-import { makeOutcomeWriter } from "./OutcomeWriter.js"
+import { makeOutcomeWriter, type Written } from "./OutcomeWriter.js"
 import { openRunDirectory, type RunFiles } from "./RunDirectory.js"
 
 export interface RunOptions {
@@ -115,10 +115,14 @@ export const runGeneration = (options: RunOptions) =>
     const scorer = yield* Scorer
     const started = yield* Clock.currentTimeMillis
     const fingerprint = fingerprintOf(config, options.plan)
-    const state = yield* openRunDirectory(options.dir, fingerprint, options.force, (record) =>
-      looksLikeRecord(record)
-        ? scorer.remember(record)
-        : Effect.fail(new SinkError({ reason: "Corrupt", message: `${options.dir}/dataset.jsonl holds a line that is not a dataset record (${JSON.stringify(JSON.stringify(record).slice(0, 40))}...); repair or remove it, nothing was changed` })))
+    const state = yield* openRunDirectory(options.dir, fingerprint, options.force, {
+      onIndexed: scorer.reserve,
+      onKnown: scorer.rememberKept,
+      onRecord: (record) =>
+        looksLikeRecord(record)
+          ? scorer.remember(record)
+          : Effect.fail(new SinkError({ reason: "Corrupt", message: `${options.dir}/dataset.jsonl holds a line that is not a dataset record (${JSON.stringify(JSON.stringify(record).slice(0, 40))}...); repair or remove it, nothing was changed` }))
+    })
     const writer = yield* makeOutcomeWriter(state.files)
     const runId = state.previous?.run_id ?? `run-${new Date(started).toISOString().replace(/[-:]/g, "").replace(/\..*$/, "")}`
 
@@ -207,26 +211,27 @@ export const runGeneration = (options: RunOptions) =>
       outcome._tag !== "accepted"
         ? Effect.succeed(outcome)
         : Effect.map(scorer.review(outcome.conversation), (conversation): Outcome => ({ _tag: "accepted", conversation }))
-    const decided = (outcome: Outcome): Effect.Effect<Outcome> =>
+    const decided = (outcome: Outcome): Effect.Effect<Written> =>
       outcome._tag !== "accepted"
-        ? Effect.succeed(outcome)
-        : Effect.map(scorer.decide(outcome.conversation), ({ conversation, rejection }): Outcome =>
+        ? Effect.succeed({ outcome })
+        : Effect.map(scorer.decide(outcome.conversation), ({ conversation, keys, rejection }): Written =>
           rejection === undefined
-            ? { _tag: "accepted", conversation }
-            : {
+            ? { outcome: { _tag: "accepted", conversation }, keys }
+            : { outcome: {
               _tag: "rejected",
               id: conversation.id,
               rejection,
               conversation,
               provider: conversation.provenance.provider,
               model: conversation.provenance.model
-            })
+            } })
     const onOutcome = options.onOutcome
     /** A batch of finished items (whatever finished since the last write): decided, written, counted. */
     const settle = (batch: Chunk.Chunk<Outcome>) =>
       Effect.gen(function*() {
-        const outcomes = yield* Effect.forEach(batch, decided)
-        yield* writer.write(outcomes)
+        const written = yield* Effect.forEach(batch, decided)
+        yield* writer.write(written)
+        const outcomes = written.map((w) => w.outcome)
         for (const outcome of outcomes) count(outcome)
         if (onOutcome !== undefined) yield* Effect.forEach(outcomes, onOutcome, { discard: true })
       })
