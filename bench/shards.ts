@@ -7,8 +7,8 @@
 import { execFile, spawn } from "node:child_process"
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
-import { join, resolve } from "node:path"
-import { pathToFileURL } from "node:url"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
 import { fakeConversation } from "../test/support/fakeConversation.js"
 import { startFakeProvider } from "../test/support/fakeProvider.js"
 
@@ -23,12 +23,12 @@ export interface ShardResult {
   readonly ratio: number
 }
 
-const TSX = pathToFileURL(resolve("node_modules/tsx/dist/loader.mjs")).href
-const BIN = resolve("src/bin.ts")
+/** The CLI of this build of the benchmarks (`npm run bench` compiles src/ beside bench/). */
+const BIN = fileURLToPath(new URL("../src/bin.js", import.meta.url))
 
 const run = (args: ReadonlyArray<string>, env: Record<string, string>) =>
   new Promise<number | null>((done) => {
-    const child = spawn(process.execPath, ["--import", TSX, BIN, ...args], { env: { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? "", ...env }, stdio: "ignore" })
+    const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? "", ...env }, stdio: "ignore" })
     child.on("exit", (code) => done(code))
   })
 
@@ -49,7 +49,7 @@ export const runShardBench = async (rpm: number, seconds: number, shards = 4): P
     if (codes.some((c) => c !== 0)) throw new Error(`a shard process failed: exit codes ${codes.join(", ")}`)
     const out = join(root, "all.jsonl")
     await new Promise<void>((done, fail) =>
-      execFile(process.execPath, ["--import", TSX, BIN, "export", ...dirs, "--format", "hf", "--out", out], (error) => (error === null ? done() : fail(error)))
+      execFile(process.execPath, [BIN, "export", ...dirs, "--format", "hf", "--out", out], (error) => (error === null ? done() : fail(error)))
     )
     const ids = readFileSync(out, "utf8").split("\n").filter((l) => l !== "").length
     const byId = new Set<string>()

@@ -138,7 +138,12 @@ export const RetrySettings = strict("a mapping of retry settings", {
   attempts: PositiveInt,
   /** First back-off; doubled each retry, with jitter. */
   base_delay_ms: PositiveInt,
-  max_delay_ms: PositiveInt
+  max_delay_ms: PositiveInt,
+  /**
+   * A provider that has not answered at all for this long (connection refused, DNS failure, time-outs)
+   * drops out; when none is left the run stops, to be resumed later.
+   */
+  unreachable_seconds: PositiveInt
 })
 export interface RetrySettings extends Schema.Schema.Type<typeof RetrySettings> {}
 

@@ -77,7 +77,8 @@ export const DEFAULT_CONFIG: AppConfigData = {
   retry: {
     attempts: 4,
     base_delay_ms: 500,
-    max_delay_ms: 30000
+    max_delay_ms: 30000,
+    unreachable_seconds: 120
   },
   generation: {
     max_items: 100,

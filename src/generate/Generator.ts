@@ -72,8 +72,9 @@ export const generateItem = (item: WorkItem, options: GenerateOptions) => Effect
         last = { rejection: badSampleRejection(error), provider: error.provider }
         continue
       }
-      // No provider accepts its key: every item would fail the same way, so the run stops here.
-      if (error.reason === "Unauthorized") return yield* Effect.fail(error)
+      // No provider accepts its key, or none has answered for minutes: every item would fail the same
+      // way, so the run stops here (what is done is kept; a new run resumes).
+      if (error.reason === "Unauthorized" || error.code === "unreachable") return yield* Effect.fail(error)
       return { _tag: "failed", id: item.id, error, attempts: error.attempts ?? 1 } satisfies Outcome
     }
     const completion = result.right

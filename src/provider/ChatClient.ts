@@ -26,7 +26,7 @@ export class ChatClient extends Context.Tag("agentic-synth/ChatClient")<ChatClie
       const remembered = yield* store.load
       const members: Array<Member> = endpoints.map((endpoint) => {
         const settings = endpoint.settings
-        const limiter = limiterFor(settings, now, config.retry.base_delay_ms * 10)
+        const limiter = limiterFor(settings, now, config.retry.base_delay_ms * 10, config.retry.unreachable_seconds * 1000)
         const exhausted = remembered.find((e) => e.provider === endpoint.name && e.model === settings.model && e.until > now)
         if (exhausted !== undefined) limiter.markExhausted(exhausted.until, exhausted.message)
         return { endpoint, limiter }

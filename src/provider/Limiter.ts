@@ -1,4 +1,4 @@
-import type { ProviderError } from "../domain/ProviderError.js"
+import { ProviderError } from "../domain/ProviderError.js"
 import type { RateLimitInfo, WindowInfo } from "./rateLimitHeaders.js"
 import { TokenBucket } from "./TokenBucket.js"
 
@@ -10,6 +10,8 @@ export interface LimiterSettings {
   readonly maxConcurrency: number
   /** First cool-down of a provider that failed three times in a row (doubling after). */
   readonly failureCooldownMs?: number
+  /** No answer at all for this long (and three failures in a row): the provider drops out. */
+  readonly unreachableAfterMs?: number
 }
 
 /** Pace a little under the limit so clock skew and latency jitter never tip a window over. */
@@ -61,6 +63,8 @@ export class Limiter {
   private dead: ProviderError | undefined
   private rateLimitStreak = 0
   private failureStreak = 0
+  /** Since when nothing has come back but failures to connect or time-outs (undefined after any answer). */
+  private silentSince: number | undefined
   readonly stats: LimiterStats = { requests: 0, retries: 0, succeeded: 0, failed: 0, rateLimited: 0, promptTokens: 0, completionTokens: 0 }
 
   constructor(private readonly settings: LimiterSettings, now: number, private readonly random: () => number = Math.random) {
@@ -145,6 +149,10 @@ export class Limiter {
     }
     this.learn(limits, now)
     const error = outcome.error
+    // Any HTTP answer, even an error, shows the provider is there.
+    const silent = error !== undefined && error.status === undefined && (error.reason === "Unavailable" || error.reason === "Timeout")
+    if (!silent) this.silentSince = undefined
+    else this.silentSince ??= ticket.at
     if (error === undefined) {
       this.stats.succeeded++
       this.rateLimitStreak = 0
@@ -173,6 +181,16 @@ export class Limiter {
       case "InvalidResponse": {
         if (error.status === 503 || error.status === 498) this.concurrency = Math.max(1, this.concurrency / 2)
         this.failureStreak++
+        const limit = this.settings.unreachableAfterMs
+        if (silent && limit !== undefined && this.failureStreak >= 3 && now - this.silentSince! >= limit) {
+          this.dead = new ProviderError({
+            provider: error.provider,
+            reason: "Unavailable",
+            code: "unreachable",
+            message: `${error.provider} has not answered for ${Math.round((now - this.silentSince!) / 1000)} s (${error.message}); check the network and providers.${error.provider}.base_url, then run again to resume`
+          })
+          return
+        }
         // A provider that keeps failing steps aside for a while; the pool carries on without it.
         if (this.failureStreak >= 3) {
           const base = this.settings.failureCooldownMs ?? 5000
@@ -254,7 +272,8 @@ export class Limiter {
 export const limiterFor = (
   settings: { readonly rpm: number | null; readonly rpd: number | null; readonly tpm: number | null; readonly tpd: number | null; readonly max_concurrency: number },
   now: number,
-  failureCooldownMs?: number
+  failureCooldownMs?: number,
+  unreachableAfterMs?: number
 ) =>
   new Limiter({
     rpm: settings.rpm,
@@ -262,5 +281,6 @@ export const limiterFor = (
     tpm: settings.tpm,
     tpd: settings.tpd,
     maxConcurrency: settings.max_concurrency,
-    ...(failureCooldownMs === undefined ? {} : { failureCooldownMs })
+    ...(failureCooldownMs === undefined ? {} : { failureCooldownMs }),
+    ...(unreachableAfterMs === undefined ? {} : { unreachableAfterMs })
   }, now)

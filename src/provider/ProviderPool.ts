@@ -117,9 +117,11 @@ export const makePool = (options: PoolOptions): Effect.Effect<
       const states = members.map((m) => m.limiter.state(now))
       const firstDead = states.find((s) => s._tag === "dead")
       const allDead = states.every((s) => s._tag === "dead")
+      const unreachable = allDead && states.every((s) => s._tag === "dead" && s.error.code === "unreachable")
       return new ProviderError({
         provider: members.map((m) => m.endpoint.name).join("+"),
         reason: allDead && firstDead?._tag === "dead" ? firstDead.error.reason : "QuotaExhausted",
+        ...(unreachable ? { code: "unreachable" } : {}),
         message: `no provider can take requests: ${reasons.join("; ")}`
       })
     }

@@ -205,6 +205,27 @@ describe("generate", () => {
     expect(readFileSync(`${out}/${aside}/dataset.jsonl`).equals(before)).toBe(true)
     expect(records(out)).toHaveLength(3)
   })
+  it("stops when the only provider has not answered for retry.unreachable_seconds, and resumes later", async () => {
+    const out = newDir()
+    const down = dir.write("down.yaml", readFileSync(config, "utf8").replace("retry:\n", "retry:\n  unreachable_seconds: 1\n"))
+    // Nothing listens on port 9 of the loopback: every connection is refused at once.
+    const started = Date.now()
+    // Each item fails after its retries; the run goes on until the provider has been silent for 1 s.
+    const result = await Effect.runPromise(runCliWith(["generate", "-c", down, "-o", out, "--quiet", "-n", "500"], { GROQ_API_KEY: KEY, GROQ_BASE_URL: "http://127.0.0.1:9" }))
+    expect(result.code).toBe(1)
+    expect(Date.now() - started).toBeLessThan(20_000)
+    expect(result.stderr.trim().split("\n")).toHaveLength(1)
+    expect(result.stderr).toMatch(/^error: no provider can take requests: groq has not answered for \d+ s \(cannot reach groq at http:\/\/127\.0\.0\.1:9/)
+    expect(result.stderr).toContain("check the network and providers.groq.base_url")
+    expect(lines(`${out}/dataset.jsonl`)).toHaveLength(0)
+    expect(manifest(out)).toMatchObject({ status: "failed", counts: { accepted: 0 } })
+    expect(manifest(out).counts.remaining).toBeGreaterThan(0)
+    // Back online: the same directory resumes and finishes the job.
+    const again = await generate(out, "-n", "6")
+    expect(again.code).toBe(0)
+    expect(records(out)).toHaveLength(6)
+  })
+
 })
 
 describe("rescore", () => {

@@ -115,4 +115,25 @@ describe("the limiter", () => {
     }
     expect(limiter.state(0)).toEqual({ _tag: "cooling", until: 5000 })
   })
+
+  it("drops a provider that has not answered at all for unreachableAfterMs; any HTTP answer resets the clock", () => {
+    const limiter = new Limiter({ ...settings, rpm: null, unreachableAfterMs: 60_000 }, 0)
+    const refused = new ProviderError({ provider: "groq", reason: "Unavailable", message: "cannot reach groq at http://127.0.0.1:9 (ECONNREFUSED)" })
+    const fail = (at: number, error: ProviderError) => limiter.settle(limiter.admit(10, at), { error }, {}, at)
+    for (let t = 0; t < 50_000; t += 10_000) fail(t, refused)
+    expect(limiter.state(50_000)._tag).not.toBe("dead")
+    // A 503 is an answer: the provider is there, only unwell.
+    fail(55_000, new ProviderError({ provider: "groq", reason: "Unavailable", status: 503, message: "503" }))
+    for (let t = 60_000; t < 115_000; t += 10_000) fail(t, refused)
+    expect(limiter.state(115_000)._tag).not.toBe("dead")
+    fail(125_000, refused)
+    const state = limiter.state(125_000)
+    expect(state._tag).toBe("dead")
+    expect(state._tag === "dead" && state.error).toMatchObject({ reason: "Unavailable", code: "unreachable" })
+    expect(state._tag === "dead" && state.error.message).toMatch(/^groq has not answered for 65 s \(cannot reach groq .*\); check the network and providers\.groq\.base_url/)
+    // Without the setting (tests, the judge's own pool) it never drops for silence.
+    const patient = new Limiter({ ...settings, rpm: null }, 0)
+    for (let t = 0; t < 600_000; t += 10_000) patient.settle(patient.admit(10, t), { error: refused }, {}, t)
+    expect(patient.state(600_000)._tag).not.toBe("dead")
+  })
 })

@@ -39,7 +39,7 @@ const scriptedHttp = (script: Array<Scripted>) => {
   return { sent, layer }
 }
 
-const pool = (retry = { attempts: 3, base_delay_ms: 1000, max_delay_ms: 60_000 }) =>
+const pool = (retry = { attempts: 3, base_delay_ms: 1000, max_delay_ms: 60_000, unreachable_seconds: 120 }) =>
   makePool({
     members: [{
       endpoint: { name: "groq", profile: PROFILES.groq, settings: { ...DEFAULT_CONFIG.providers.groq, rpm: null, tpm: null, rpd: null, tpd: null }, apiKey: Option.none(), keyVar: "GROQ_API_KEY" },
@@ -76,7 +76,7 @@ describe("the pool under a test clock", () => {
     Effect.gen(function*() {
       const unavailable: Scripted = { status: 503, body: { error: { message: "Service Unavailable", type: "internal_server_error" } } }
       const http = scriptedHttp([unavailable, unavailable])
-      const client = yield* Effect.provide(pool({ attempts: 3, base_delay_ms: 1000, max_delay_ms: 60_000 }), http.layer)
+      const client = yield* Effect.provide(pool({ attempts: 3, base_delay_ms: 1000, max_delay_ms: 60_000, unreachable_seconds: 120 }), http.layer)
       const fiber = yield* Effect.fork(client.complete({ messages: [{ role: "user", content: "hi" }] }))
       yield* TestClock.adjust("100 millis")
       expect(http.sent).toHaveLength(1)

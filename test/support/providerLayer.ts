@@ -21,7 +21,7 @@ export const testProvider = (url: string, extra: Partial<AppConfigData["provider
   ...extra
 })
 
-export const fastRetry = { attempts: 4, base_delay_ms: 20, max_delay_ms: 200 }
+export const fastRetry = { attempts: 4, base_delay_ms: 20, max_delay_ms: 200, unreachable_seconds: 120 }
 
 /** A store that keeps what the pool saves, for checking. */
 export const recordingStore = (initial: ReadonlyArray<Exhaustion> = []) => {
