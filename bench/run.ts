@@ -4,7 +4,7 @@
  * 100000), --pipeline N and --memory N (pipeline rate and memory runs, default 10000 and 100000),
  * --shard-seconds N (the shard scale-out run, default 60), --only limits|quality|pipeline|shards.
  */
-import { mkdirSync, writeFileSync } from "node:fs"
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { cpus, totalmem } from "node:os"
 import { limitScenarios, runLimitScenario } from "./limits.js"
 import { runPipelineBench } from "./pipeline.js"
@@ -66,8 +66,18 @@ if (shards !== undefined) {
 }
 
 mkdirSync("bench/results", { recursive: true })
+// With --only, the other parts keep their figures from the last run (each part carries its own date).
+const previous = (() => {
+  try {
+    return JSON.parse(readFileSync("bench/results/latest.json", "utf8")) as Record<string, unknown>
+  } catch {
+    return {}
+  }
+})()
+const date = new Date().toISOString()
+const part = <A>(name: string, value: A | undefined) => (value === undefined || (Array.isArray(value) && value.length === 0) ? previous[name] : { date, ...value })
 writeFileSync(
   "bench/results/latest.json",
-  JSON.stringify({ date: new Date().toISOString(), machine, quality, pipeline, limits, shards }, null, 2) + "\n"
+  JSON.stringify({ date, machine, quality: part("quality", quality), pipeline: part("pipeline", pipeline), limits: limits.length === 0 ? previous["limits"] : limits, shards: part("shards", shards) }, null, 2) + "\n"
 )
 console.log("\nwritten to bench/results/latest.json")
