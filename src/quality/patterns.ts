@@ -1,5 +1,5 @@
 import type { AgenticPattern } from "../domain/Conversation.js"
-import { argumentTexts, atoms, callSignature, isErrorOrEmpty, type Trace, type TracedCall } from "./trace.js"
+import { argumentText, atoms, callSignature, isErrorOrEmpty, type Trace, type TracedCall } from "./trace.js"
 
 const PLAN_WORDS = /\b(first|then|next|after that|afterwards|finally|plan|steps?|I(?:'| wi)ll|let me|going to|start by)\b/gi
 const VERIFY_WORDS = /\b(verify|verif(?:ied|ying)|double[- ]check|cross[- ]check|confirm|sanity[- ]check|make sure|re-?check|validate|check(?:s|ing)? (?:that|whether|if|against))\b/i
@@ -32,7 +32,7 @@ export const chainLinks = (trace: Trace): Links => {
       if (turn.role === "user") for (const a of atoms(turn.content)) userValues.add(a)
     }
     userUpTo = Math.max(userUpTo, traced.turn - 1)
-    const values = atoms(argumentTexts(traced.call.function.arguments).join(" \n "))
+    const values = atoms(argumentText(trace, to))
     for (let from = 0; from < to; from++) {
       const source = trace.calls[from]!
       if (source.result === undefined || source.result.turn >= traced.turn) continue

@@ -21,7 +21,16 @@ export interface Trace {
    * by it: the young-generation collector keeps a WeakMap's entries alive, and every conversation
    * would then be promoted to the old generation.
    */
-  readonly memo?: { links?: ReadonlyArray<{ readonly from: number; readonly to: number }>; recoveries?: number }
+  readonly memo?: { links?: ReadonlyArray<{ readonly from: number; readonly to: number }>; recoveries?: number; argumentText?: Array<string> }
+}
+
+/** The leaf values of call `i`'s arguments as one text (a line each), computed once per trace. */
+export const argumentText = (trace: Trace, i: number): string => {
+  const cached = trace.memo?.argumentText?.[i]
+  if (cached !== undefined) return cached
+  const text = argumentTexts(trace.calls[i]!.call.function.arguments).join(" \n ")
+  if (trace.memo !== undefined) (trace.memo.argumentText ??= [])[i] = text
+  return text
 }
 
 export const callsOf = (turn: Turn): ReadonlyArray<ToolCall> => (turn.role === "assistant" ? turn.tool_calls ?? [] : [])
@@ -67,7 +76,6 @@ export const argumentTexts = (value: unknown): Array<string> => {
 }
 
 const NUMBER = /(?<![\w.])-?\d[\d,]*(?:\.\d+)?%?/g
-const IDENTIFIER = /[A-Za-z0-9][A-Za-z0-9_\-./:@#]{2,}[A-Za-z0-9]/g
 
 /** A number as written, normalised: `48,210` → `48210`, `16.50%` → `16.5`. */
 export const normaliseNumber = (text: string): string => {
@@ -104,14 +112,45 @@ export const allNumberValues = (text: string): Array<number> => {
  */
 export const atoms = (text: string): Set<string> => {
   const out = new Set<string>(figures(text))
-  for (const match of text.matchAll(IDENTIFIER)) {
-    const token = match[0]
-    if (/\d/.test(token) || /[_\-./:@#]/.test(token)) out.add(token.toLowerCase())
+  // Runs of identifier characters, each trimmed to its first and last letter or digit: the matches of
+  // /[A-Za-z0-9][A-Za-z0-9_\-./:@#]{2,}[A-Za-z0-9]/g, found without a regular expression.
+  let start = -1
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 32
+    if (isAlnum(c) || isSeparator(c)) {
+      if (start < 0) start = i
+      continue
+    }
+    if (start < 0) continue
+    let first = start
+    let last = i - 1
+    start = -1
+    while (first <= last && !isAlnum(text.charCodeAt(first))) first++
+    while (last >= first && !isAlnum(text.charCodeAt(last))) last--
+    if (last - first + 1 < 4) continue
+    let digit = false
+    let separator = false
+    let splits = false
+    for (let j = first; j <= last; j++) {
+      const d = text.charCodeAt(j)
+      if (d >= 48 && d <= 57) digit = true
+      else if (isSeparator(d)) {
+        separator = true
+        if (d === 47 || d === 58) splits = true
+      }
+    }
+    if (!digit && !separator) continue
+    const token = text.slice(first, last + 1)
+    out.add(token.toLowerCase())
     // The parts of a URL or path carry values of their own (`.../containers/MSKU4829105/tracking`).
-    for (const part of token.split(/[/?&=:]+/)) if (part.length >= 4 && part !== token && /\d/.test(part)) out.add(part.toLowerCase())
+    if (digit && splits) for (const part of token.split(/[/:]+/)) if (part.length >= 4 && /\d/.test(part)) out.add(part.toLowerCase())
   }
   return out
 }
+
+const isAlnum = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122)
+/** `_ - . / : @ #` */
+const isSeparator = (c: number) => c === 95 || c === 45 || c === 46 || c === 47 || c === 58 || c === 64 || c === 35
 
 /** Lower-case word tokens of four letters or more (a letter, then letters or digits), for overlap measures. */
 export const words = (text: string): Set<string> => {

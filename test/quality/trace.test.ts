@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { isErrorOrEmpty, words } from "../../src/quality/trace.js"
+import { atoms, figures, isErrorOrEmpty, words } from "../../src/quality/trace.js"
 
 // The plain definitions the fast versions must agree with.
 const referenceWords = (text: string) => new Set(text.toLowerCase().match(/[a-z][a-z0-9]{3,}/g) ?? [])
@@ -26,6 +26,16 @@ const referenceIsErrorOrEmpty = (content: string): boolean => {
   return /\b(error|exception|traceback|failed|failure|not found|timed? ?out|denied|unauthori[sz]ed|forbidden|refused|no such file)\b/i.test(text)
 }
 
+const referenceAtoms = (text: string): Set<string> => {
+  const out = new Set<string>(figures(text))
+  for (const match of text.matchAll(/[A-Za-z0-9][A-Za-z0-9_\-./:@#]{2,}[A-Za-z0-9]/g)) {
+    const token = match[0]
+    if (/\d/.test(token) || /[_\-./:@#]/.test(token)) out.add(token.toLowerCase())
+    for (const part of token.split(/[/?&=:]+/)) if (part.length >= 4 && part !== token && /\d/.test(part)) out.add(part.toLowerCase())
+  }
+  return out
+}
+
 let seed = 11
 const random = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32
 const pick = <A>(xs: ReadonlyArray<A>): A => xs[Math.floor(random() * xs.length)]!
@@ -36,6 +46,14 @@ describe("trace helpers", () => {
     for (let i = 0; i < 2000; i++) {
       const text = Array.from({ length: 1 + Math.floor(random() * 12) }, () => pick(pieces)).join(random() < 0.5 ? "" : " ")
       expect(words(text), JSON.stringify(text)).toEqual(referenceWords(text))
+    }
+  })
+
+  it("atoms: the same values as the regular-expression definition", () => {
+    const pieces = ["MSKU4829105", "https://api.x.io/v2/containers/MSKU4829105/tracking?id=77", "reports/2024/q1.csv", "a@b.io", "#1234", "--", "-x-", "..", "ab", "abc", "abcd", "A1", "INV-2024-0042", "48,210", "16.5%", "v2:", ":8080", "_id_", " ", "\n", "(", ")", "=", "?", "&", "é", "2024-01-31"]
+    for (let i = 0; i < 3000; i++) {
+      const text = Array.from({ length: 1 + Math.floor(random() * 10) }, () => pick(pieces)).join(random() < 0.5 ? "" : " ")
+      expect([...atoms(text)].sort(), JSON.stringify(text)).toEqual([...referenceAtoms(text)].sort())
     }
   })
 
