@@ -24,17 +24,23 @@ export interface KeysEntry {
 const COMPLEXITIES: ReadonlyArray<Complexity | undefined> = [undefined, "low", "medium", "high"]
 
 export const encodeEntry = (entry: KeysEntry, out: Uint8Array = new Uint8Array(KEYS_ENTRY_BYTES), at = 0): Uint8Array => {
-  const view = new DataView(out.buffer, out.byteOffset + at, KEYS_ENTRY_BYTES)
   out.fill(0, at, at + KEYS_ENTRY_BYTES)
-  view.setUint32(0, entry.lineBytes, true)
+  putU32(out, at, entry.lineBytes)
   if (entry.keys !== undefined) {
-    view.setUint32(4, entry.keys.exact[0], true)
-    view.setUint32(8, entry.keys.exact[1], true)
+    putU32(out, at + 4, entry.keys.exact[0])
+    putU32(out, at + 8, entry.keys.exact[1])
     out.set(entry.keys.signature, at + 12)
     out[at + 73] = 1
   }
   out[at + 72] = Math.max(0, COMPLEXITIES.indexOf(entry.complexity))
   return out
+}
+
+const putU32 = (b: Uint8Array, i: number, value: number) => {
+  b[i] = value & 0xff
+  b[i + 1] = (value >>> 8) & 0xff
+  b[i + 2] = (value >>> 16) & 0xff
+  b[i + 3] = (value >>> 24) & 0xff
 }
 
 const u32 = (b: Uint8Array, i: number) => (b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24)) >>> 0

@@ -6,7 +6,7 @@ import type { AppConfigData } from "../config/ConfigSchema.js"
 import type { Conversation } from "../domain/Conversation.js"
 import type { Outcome } from "../domain/Outcome.js"
 import type { WorkItem } from "../domain/WorkItem.js"
-import { generateItem } from "../generate/Generator.js"
+import { itemGenerator } from "../generate/Generator.js"
 import { mapEffectPool } from "../generate/workerPool.js"
 import { PROMPT_VERSION } from "../generate/prompt.js"
 import { ChatClient } from "../provider/ChatClient.js"
@@ -225,6 +225,7 @@ export const runGeneration = (options: RunOptions) =>
               provider: conversation.provenance.provider,
               model: conversation.provenance.model
             } })
+    const generate = yield* itemGenerator({ runId })
     const onOutcome = options.onOutcome
     /** A batch of finished items (whatever finished since the last write): decided, written, counted. */
     const settle = (batch: Chunk.Chunk<Outcome>) =>
@@ -246,7 +247,7 @@ export const runGeneration = (options: RunOptions) =>
       })
     yield* workItemStream(catalog, options.plan).pipe(
       Stream.filter((item) => !state.done.has(item.id)),
-      mapEffectPool((item: WorkItem) => Effect.flatMap(generateItem(item, { runId }), reviewed), config.generation.concurrency),
+      mapEffectPool((item: WorkItem) => Effect.flatMap(generate(item), reviewed), config.generation.concurrency),
       Stream.runForEachChunk(settle),
       Effect.onExit(finish)
     )
