@@ -144,6 +144,38 @@ export const similarity = (a: Uint8Array, b: Uint8Array): number => {
   return same / PERMUTATIONS
 }
 
+/**
+ * Ids, UTF-8 back to back in one growing buffer: about 40 bytes an id instead of a string object
+ * and an array slot (70), and nothing for the garbage collector to walk.
+ */
+class IdStore {
+  private bytes = new Uint8Array(1 << 16)
+  private ends = new Uint32Array(1024)
+  private used = 0
+  size = 0
+  private readonly encoder = new TextEncoder()
+  private readonly decoder = new TextDecoder()
+
+  push(id: string) {
+    if (this.size === this.ends.length) {
+      const ends = new Uint32Array(this.ends.length * 2)
+      ends.set(this.ends)
+      this.ends = ends
+    }
+    if (this.used + id.length * 3 > this.bytes.length) {
+      const bytes = new Uint8Array(Math.max(this.bytes.length * 2, this.used + id.length * 3))
+      bytes.set(this.bytes.subarray(0, this.used))
+      this.bytes = bytes
+    }
+    this.used += this.encoder.encodeInto(id, this.bytes.subarray(this.used)).written
+    this.ends[this.size++] = this.used
+  }
+
+  get(i: number): string {
+    return this.decoder.decode(this.bytes.subarray(i === 0 ? 0 : this.ends[i - 1]!, this.ends[i]!))
+  }
+}
+
 /** The least power of two that holds `n` entries at most three quarters full. */
 const tableSize = (n: number) => 2 ** Math.max(10, Math.ceil(Math.log2((n * 4) / 3 + 1)))
 
@@ -220,7 +252,7 @@ class EntryTable {
  * it does not grow (and briefly hold two copies) during a run.
  */
 export class DedupIndex {
-  private readonly ids: Array<string> = []
+  private readonly ids = new IdStore()
   /** Items in the tables (the rest are added at the next lookup). */
   private indexed = 0
   private exactHigh = new Uint32Array(1024)
@@ -232,7 +264,7 @@ export class DedupIndex {
   constructor(private readonly threshold: number) {}
 
   get size(): number {
-    return this.ids.length
+    return this.ids.size
   }
 
   private bandKey(signatures: Uint8Array, item: number, band: number): number {
@@ -255,7 +287,7 @@ export class DedupIndex {
       copy = item
       return true
     })
-    if (copy >= 0) return this.ids[copy]
+    if (copy >= 0) return this.ids.get(copy)
     let best = -1
     let bestSimilarity = 0
     const checked = new Set<number>()
@@ -271,7 +303,7 @@ export class DedupIndex {
         }
       })
     }
-    return best < 0 ? undefined : this.ids[best]
+    return best < 0 ? undefined : this.ids.get(best)
   }
 
   add(conversation: Conversation, keys = dedupKeys(conversation)) {
@@ -285,7 +317,7 @@ export class DedupIndex {
 
   /** The same with the signature at `at` in `signatures` (a batch read back from disk). */
   addRaw(id: string, high: number, low: number, signatures: Uint8Array, at: number) {
-    const item = this.ids.length
+    const item = this.ids.size
     this.ids.push(id)
     if (item >= this.exactHigh.length) this.resize(Math.ceil(this.exactHigh.length * 1.5))
     this.exactHigh[item] = high
@@ -295,11 +327,11 @@ export class DedupIndex {
 
   /** Items added since the last lookup go into the tables then (a resumed run sends its first request sooner). */
   private catchUp() {
-    for (let item = this.indexed; item < this.ids.length; item++) {
+    for (let item = this.indexed; item < this.ids.size; item++) {
       this.exact.insert(this.exactHigh[item]!, item)
       for (let band = 0; band < BANDS; band++) this.bands.insert(this.bandKey(this.signatures, item, band), item * BANDS + band)
     }
-    this.indexed = this.ids.length
+    this.indexed = this.ids.size
   }
 
   /** Makes room for `n` items in all, so that adding them never grows the index mid-run. */

@@ -33,6 +33,15 @@ describe("dedup", () => {
     expect(index.find(near)).toBe("a")
   })
 
+  it("names the copied conversation by its id, whatever its characters", () => {
+    const index = new DedupIndex(0.8)
+    for (const id of ["data_analysis/x/v1/s0", "données/über-straße/v2/s1", "日本/キャッシュ/v3/s2"]) {
+      index.add({ ...base, id, turns: [{ role: "user", content: `${id} ${base.turns[0]!.content}` }, ...base.turns.slice(1)] })
+    }
+    expect(index.find({ ...base, id: "new", turns: [{ role: "user", content: `données/über-straße/v2/s1 ${base.turns[0]!.content}` }, ...base.turns.slice(1)] })).toBe("données/über-straße/v2/s1")
+    expect(index.find({ ...base, id: "new", turns: [{ role: "user", content: `日本/キャッシュ/v3/s2 ${base.turns[0]!.content}` }, ...base.turns.slice(1)] })).toBe("日本/キャッシュ/v3/s2")
+  })
+
   it("lets distinct conversations of the same scenario through", () => {
     const index = new DedupIndex(0.8)
     index.add(base)
