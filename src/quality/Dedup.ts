@@ -248,7 +248,7 @@ class EntryTable {
  * The dedup index, in typed arrays (no per-entry objects: the garbage collector never walks it): per
  * kept conversation its id, its exact key (64 bits) and its signature (60 bytes); a table of items by
  * exact key, and one of (item, band) entries by band hash. The tables keep no keys: they are
- * recomputed from the signatures. About 250 bytes a conversation; `reserve` sizes it up front so that
+ * recomputed from the signatures. About 230 bytes a conversation; `reserve` sizes it up front so that
  * it does not grow (and briefly hold two copies) during a run.
  */
 export class DedupIndex {
