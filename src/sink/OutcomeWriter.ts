@@ -133,7 +133,7 @@ export const makeOutcomeWriter = (files: RunFiles) =>
         for (const { outcome, keys } of batch) {
           const { file, line } = outcomeLine(outcome, at)
           byFile[file].push(line)
-          if (outcome._tag === "accepted") entries.push({ lineBytes: Buffer.byteLength(line), keys, complexity: outcome.conversation.complexity })
+          if (outcome._tag === "accepted") entries.push({ lineBytes: Buffer.byteLength(line), id: outcome.conversation.id, keys, complexity: outcome.conversation.complexity })
         }
         yield* append("dataset", byFile.dataset)
         if (entries.length > 0) {

@@ -1,14 +1,14 @@
 import * as FileSystem from "@effect/platform/FileSystem"
 import { Effect } from "effect"
 import type { KeptBatch } from "../quality/Scorer.js"
-import { encodeEntry, entryLineBytes, KEYS_ENTRY_BYTES, keptBatch, type KeysEntry } from "./keysFile.js"
+import { encodeEntry, entryIsFor, entryLineBytes, KEYS_ENTRY_BYTES, keptBatch, type KeysEntry } from "./keysFile.js"
 import { SinkError } from "./SinkError.js"
 
 export interface DatasetHandlers {
   /** Lines their index entries vouch for, a batch at a time: the records' ids and what the entries hold. */
   readonly onKnown: (batch: KeptBatch) => Effect.Effect<void, SinkError>
   /** A line read in full (no entry, or one that does not match it): what its entry should hold. */
-  readonly onRecord: (record: unknown) => Effect.Effect<Omit<KeysEntry, "lineBytes">, SinkError>
+  readonly onRecord: (record: unknown) => Effect.Effect<Omit<KeysEntry, "lineBytes" | "id">, SinkError>
   /** Told first how many lines the index holds (to make room for them). */
   readonly onIndexed?: (entries: number) => Effect.Effect<void>
 }
@@ -37,7 +37,7 @@ const idOf = (line: Uint8Array, decoder: TextDecoder): string | undefined => {
 
 /**
  * Reads `dataset.jsonl` with its index `dataset.keys` (keysFile.ts): a line whose entry has its exact
- * length and that starts as the writer writes it is taken from the entry; any other line is parsed (a
+ * length and its id's hash, and that starts as the writer writes it, is taken from the entry; any other line is parsed (a
  * line that does not parse is damage: the scan fails, naming it, and changes nothing) and given a new
  * entry. The index is rewritten when it did not match. A torn last line (a crash mid-write) is cut.
  */
@@ -80,7 +80,7 @@ export const scanDataset = (
       if (lines >= indexed || bytes.length === 0) return false
       const at = lines * KEYS_ENTRY_BYTES
       const id = entryLineBytes(index, at) === bytes.length ? idOf(bytes, decoder) : undefined
-      if (id === undefined) return false
+      if (id === undefined || !entryIsFor(index, at, id)) return false
       offset += bytes.length + 1
       lines++
       room()
@@ -112,7 +112,7 @@ export const scanDataset = (
       }
       // In file order: what came before is remembered before this record.
       return Effect.zipRight(flushKnown, Effect.map(handlers.onRecord(value), (kept) => {
-        encodeEntry({ ...kept, lineBytes: bytes.length }, entries, at)
+        encodeEntry({ ...kept, lineBytes: bytes.length, id: String((value as { id?: unknown } | null)?.id ?? "") }, entries, at)
         knownFrom = lines * KEYS_ENTRY_BYTES
       }))
     }

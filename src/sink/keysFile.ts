@@ -11,12 +11,15 @@ import type { KeptBatch } from "../quality/Scorer.js"
  * match, the lines it does not vouch for are parsed and it is rewritten.
  *
  * Entry layout (80 bytes, little-endian): line bytes u32 · exact key u32 u32 · signature 60 × u8 ·
- * complexity u8 (0 none, 1 low, 2 medium, 3 high) · flags u8 (1: has dedup keys) · 6 bytes zero.
+ * complexity u8 (0 none, 1 low, 2 medium, 3 high) · flags u8 (1: has dedup keys) · hash of the record's
+ * id u32 (so that an entry never vouches for another line of the same length) · 2 bytes zero.
  */
 export const KEYS_ENTRY_BYTES = 80
 
 export interface KeysEntry {
   readonly lineBytes: number
+  /** The record's id, whose hash the entry keeps. */
+  readonly id: string
   readonly keys: DedupKeys | undefined
   readonly complexity: Complexity | undefined
 }
@@ -33,8 +36,19 @@ export const encodeEntry = (entry: KeysEntry, out: Uint8Array = new Uint8Array(K
     out[at + 73] = 1
   }
   out[at + 72] = Math.max(0, COMPLEXITIES.indexOf(entry.complexity))
+  putU32(out, at + 74, idHash(entry.id))
   return out
 }
+
+/** FNV-1a of an id's UTF-16 code units. */
+export const idHash = (id: string): number => {
+  let h = 0x811c9dc5
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193)
+  return h >>> 0
+}
+
+/** Whether the entry at `at` was written for the record with this id. */
+export const entryIsFor = (bytes: Uint8Array, at: number, id: string): boolean => u32(bytes, at + 74) === idHash(id)
 
 const putU32 = (b: Uint8Array, i: number, value: number) => {
   b[i] = value & 0xff
@@ -45,9 +59,10 @@ const putU32 = (b: Uint8Array, i: number, value: number) => {
 
 const u32 = (b: Uint8Array, i: number) => (b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24)) >>> 0
 
-/** An entry read from `bytes` (its signature a view into them, valid while they are). */
-export const decodeEntry = (bytes: Uint8Array, at: number): KeysEntry => ({
+/** An entry read from `bytes` (its signature a view into them, valid while they are), its id as a hash. */
+export const decodeEntry = (bytes: Uint8Array, at: number): Omit<KeysEntry, "id"> & { readonly idHash: number } => ({
   lineBytes: u32(bytes, at),
+  idHash: u32(bytes, at + 74),
   keys: (bytes[at + 73]! & 1) === 1 ? { exact: [u32(bytes, at + 4), u32(bytes, at + 8)], signature: bytes.subarray(at + 12, at + 72) } : undefined,
   complexity: COMPLEXITIES[bytes[at + 72]!]
 })

@@ -9,7 +9,7 @@ import { dedupKeys } from "../../src/quality/Dedup.js"
 import { LlmJudge } from "../../src/quality/LlmJudge.js"
 import { Scorer } from "../../src/quality/Scorer.js"
 import { scanDataset } from "../../src/sink/datasetScan.js"
-import { decodeEntry, encodeEntry, KEYS_ENTRY_BYTES, type KeysEntry } from "../../src/sink/keysFile.js"
+import { decodeEntry, encodeEntry, idHash, KEYS_ENTRY_BYTES, type KeysEntry } from "../../src/sink/keysFile.js"
 import { recordLine } from "../../src/sink/OutcomeWriter.js"
 import { runGeneration } from "../../src/sink/runGeneration.js"
 import { fakeConversation } from "../support/fakeConversation.js"
@@ -22,6 +22,7 @@ const records = ["good-cd-vat-keyerror", "good-ai-delayed-shipments", "flawed-un
 const lines = records.map(recordLine)
 const entryOf = (record: (typeof records)[number], line: string): KeysEntry => ({
   lineBytes: Buffer.byteLength(line),
+  id: record.id,
   keys: dedupKeys(record),
   complexity: record.complexity
 })
@@ -69,8 +70,9 @@ describe("the dataset's index (dataset.keys)", () => {
       const rebuilt = readFileSync(dir.path("none.keys"))
       expect(rebuilt.length).toBe(3 * KEYS_ENTRY_BYTES)
       records.forEach((r, i) => {
-        const entry = decodeEntry(rebuilt, i * KEYS_ENTRY_BYTES)
-        const expected = entryOf(r, lines[i]!)
+        const { idHash: hash, ...entry } = decodeEntry(rebuilt, i * KEYS_ENTRY_BYTES)
+        expect(hash).toBe(idHash(r.id))
+        const { id: _, ...expected } = entryOf(r, lines[i]!)
         expect({ ...entry, keys: { exact: [...entry.keys!.exact], signature: [...entry.keys!.signature] } })
           .toEqual({ ...expected, keys: { exact: [...expected.keys!.exact], signature: [...expected.keys!.signature] } })
       })
@@ -84,6 +86,16 @@ describe("the dataset's index (dataset.keys)", () => {
       expect(result.known).toEqual([`${records[0]!.id}:${records[0]!.complexity}`])
       expect(result.parsed).toEqual([records[1]!.id, records[2]!.id])
       expect(decodeEntry(readFileSync(dir.path("edited.keys")), KEYS_ENTRY_BYTES).lineBytes).toBe(Buffer.byteLength(edited[1]!))
+
+      // An entry of the same length written for another record (a line removed above it): not trusted.
+      const twin = { ...records[0]!, id: records[0]!.id.replace(/s0$/, "s9") }
+      const twinLine = recordLine(twin)
+      expect(Buffer.byteLength(twinLine)).toBe(Buffer.byteLength(lines[0]!))
+      writeFileSync(dir.path("shifted.jsonl"), [lines[0]!, twinLine].join("\n") + "\n")
+      writeIndex("shifted", [entryOf(records[0]!, lines[0]!), entryOf(records[0]!, lines[0]!)])
+      const shifted = yield* scan("shifted")
+      expect(shifted.known).toEqual([`${records[0]!.id}:${records[0]!.complexity}`])
+      expect(shifted.parsed).toEqual([twin.id])
     }))
 
   it.effect("a damaged line is named and nothing is changed; a torn last line is cut and the index follows", () =>
