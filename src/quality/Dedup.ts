@@ -307,15 +307,10 @@ export class DedupIndex {
   }
 
   add(conversation: Conversation, keys = dedupKeys(conversation)) {
-    this.addKeys(conversation.id, keys)
+    this.addRaw(conversation.id, keys.exact[0], keys.exact[1], keys.signature, 0)
   }
 
-  /** Adds an item by its id and keys (a resumed run's, read back without the conversation). */
-  addKeys(id: string, keys: DedupKeys) {
-    this.addRaw(id, keys.exact[0], keys.exact[1], keys.signature, 0)
-  }
-
-  /** The same with the signature at `at` in `signatures` (a batch read back from disk). */
+  /** Adds an item by its id and keys, the signature at `at` in `signatures` (a batch read back from disk). */
   addRaw(id: string, high: number, low: number, signatures: Uint8Array, at: number) {
     const item = this.ids.size
     this.ids.push(id)
