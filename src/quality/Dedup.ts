@@ -8,7 +8,8 @@ const ROWS = PERMUTATIONS / BANDS
 
 const FNV_OFFSET = 0x811c9dc5
 
-const fnv = (text: string): number => {
+/** FNV-1a of a text's UTF-16 code units. */
+export const fnv = (text: string): number => {
   let h = FNV_OFFSET
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i)

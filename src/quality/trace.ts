@@ -79,14 +79,15 @@ const NUMBER = /(?<![\w.])-?\d[\d,]*(?:\.\d+)?%?/g
 
 /** A number as written, normalised: `48,210` → `48210`, `16.50%` → `16.5`. */
 export const normaliseNumber = (text: string): string => {
-  const bare = text.includes(",") || text.endsWith("%") ? text.replace(/[,%]/g, "") : text
+  const bare = withoutSeparators(text)
   const n = Number(bare)
   return Number.isFinite(n) ? String(n) : bare
 }
 
 /** The value of a number as written (`48,210` → 48210, `16.5%` → 16.5). */
-export const numberValue = (text: string): number =>
-  Number(text.includes(",") || text.endsWith("%") ? text.replace(/[,%]/g, "") : text)
+export const numberValue = (text: string): number => Number(withoutSeparators(text))
+
+const withoutSeparators = (text: string) => (text.includes(",") || text.endsWith("%") ? text.replace(/[,%]/g, "") : text)
 
 /** Figures with some information in them (two digits or more, or a decimal part). */
 export const figures = (text: string): Array<string> =>

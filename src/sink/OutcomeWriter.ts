@@ -50,9 +50,10 @@ export const recordLine = (conversation: Conversation): string => {
  */
 const lineEncoder = () => {
   let buffer = Buffer.allocUnsafe(1 << 20)
-  return (lines: ReadonlyArray<string>): Uint8Array => {
-    let size = 0
-    for (const line of lines) size += Buffer.byteLength(line) + 1
+  /** `sizes`: the lines' lengths in bytes, when the caller has them already. */
+  return (lines: ReadonlyArray<string>, sizes: ReadonlyArray<number> = lines.map((line) => Buffer.byteLength(line))): Uint8Array => {
+    let size = lines.length
+    for (const bytes of sizes) size += bytes
     if (size > buffer.length) buffer = Buffer.allocUnsafe(Math.max(size, buffer.length * 2))
     let offset = 0
     for (const line of lines) {
@@ -109,7 +110,8 @@ export const makeOutcomeWriter = (files: RunFiles) =>
       log: yield* sizeOf(files.log)
     }
     const encode = lineEncoder()
-    const append = (file: keyof typeof handles, lines: ReadonlyArray<string>) => (lines.length === 0 ? Effect.void : appendBytes(file, encode(lines)))
+    const append = (file: keyof typeof handles, lines: ReadonlyArray<string>, sizes?: ReadonlyArray<number>) =>
+      lines.length === 0 ? Effect.void : appendBytes(file, encode(lines, sizes))
     const appendBytes = (file: keyof typeof handles, bytes: Uint8Array) =>
       handles[file].writeAll(bytes).pipe(
         Effect.tap(() => Effect.sync(() => (sizes[file] += bytes.length))),
@@ -135,7 +137,7 @@ export const makeOutcomeWriter = (files: RunFiles) =>
           byFile[file].push(line)
           if (outcome._tag === "accepted") entries.push({ lineBytes: Buffer.byteLength(line), id: outcome.conversation.id, keys, complexity: outcome.conversation.complexity })
         }
-        yield* append("dataset", byFile.dataset)
+        yield* append("dataset", byFile.dataset, entries.map((e) => e.lineBytes))
         if (entries.length > 0) {
           const bytes = new Uint8Array(entries.length * KEYS_ENTRY_BYTES)
           entries.forEach((entry, i) => encodeEntry(entry, bytes, i * KEYS_ENTRY_BYTES))

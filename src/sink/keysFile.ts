@@ -1,5 +1,5 @@
 import type { Complexity } from "../domain/Conversation.js"
-import type { DedupKeys } from "../quality/Dedup.js"
+import { type DedupKeys, fnv } from "../quality/Dedup.js"
 import type { KeptBatch } from "../quality/Scorer.js"
 
 /**
@@ -40,12 +40,8 @@ export const encodeEntry = (entry: KeysEntry, out: Uint8Array = new Uint8Array(K
   return out
 }
 
-/** FNV-1a of an id's UTF-16 code units. */
-export const idHash = (id: string): number => {
-  let h = 0x811c9dc5
-  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193)
-  return h >>> 0
-}
+/** The hash an entry keeps of its record's id. */
+export const idHash = fnv
 
 /** Whether the entry at `at` was written for the record with this id. */
 export const entryIsFor = (bytes: Uint8Array, at: number, id: string): boolean => u32(bytes, at + 74) === idHash(id)
