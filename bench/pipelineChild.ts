@@ -1,8 +1,11 @@
 /**
  * One measurement of the pipeline benchmark, in a process of its own (so its memory is the tool's, not
  * the harness's), printing one JSON line:
- * - `pipeline DIR N`: N items through the real pipeline (prompt → instant provider → parse → validate →
- *   score → dedup → sink) into DIR: seconds, outcomes, peak RSS.
+ * - `pipeline DIR N [ready]`: N items through the real pipeline (prompt → instant provider → parse →
+ *   validate → score → dedup → sink) into DIR: seconds from the start of the run and from its first
+ *   request, outcomes, peak RSS. With `ready`, the provider's replies are written before the clock
+ *   starts, as the bare loop's are (for the rate); without, each is written when asked for (for the
+ *   memory run, whose replies would not fit in memory at once).
  * - `bare N`: the same N responses, parsed, re-serialised and appended in batches: seconds.
  * - `resume DIR N`: DIR already holds N - 1 items; ask for N and report the milliseconds from the
  *   process's start to the first new request.
@@ -29,14 +32,17 @@ keepHeapSmall()
 const [mode, ...args] = process.argv.slice(2)
 const plan = (maxItems: number) => ({ maxItems, types: [], samplesPerVariation: null, seed: 42 })
 
-const layers = (maxItems: number, onRequest: (request: ChatRequest) => void = () => {}) => {
+/** Requests a ready reply was not found for (then written on the spot). */
+let missed = 0
+
+const layers = (maxItems: number, onRequest: (request: ChatRequest) => void = () => {}, replies?: ReadonlyMap<number, string>) => {
   const config = AppConfig.layerTest({ generation: { max_items: maxItems } })
   const chat = ChatClient.layerTest((request) => {
     onRequest(request)
-    return {
-      choices: [{ message: { role: "assistant", content: instantReply(request) }, finish_reason: "stop" }],
-      usage: { prompt_tokens: 1500, completion_tokens: 400 }
-    }
+    const ready = replies?.get(request.seed ?? -1)
+    if (replies !== undefined && ready === undefined) missed++
+    const content = ready ?? instantReply(request)
+    return { choices: [{ message: { role: "assistant", content }, finish_reason: "stop" }], usage: { prompt_tokens: 1500, completion_tokens: 400 } }
   })
   const scorer = Scorer.layerWithJudge.pipe(Layer.provide(LlmJudge.layerNone))
   return Layer.mergeAll(chat, scorer).pipe(Layer.provideMerge(Catalog.layer), Layer.provideMerge(config), Layer.provideMerge(NodeContext.layer))
@@ -44,16 +50,37 @@ const layers = (maxItems: number, onRequest: (request: ChatRequest) => void = ()
 
 const mb = (bytes: number) => Math.round(bytes / 2 ** 20)
 
-const pipeline = async (dir: string, n: number) => {
+/** The instant provider's reply to each item's first request, by the request's seed (one per item), as the bare loop has them. */
+const readyReplies = (n: number) =>
+  Effect.runPromise(Effect.gen(function*() {
+    const catalog = yield* Catalog
+    const replies = new Map<number, string>()
+    for (const item of workItems(catalog, plan(n))) {
+      const tools = item.scenario.tools.map((t) => catalog.tools.get(t)!)
+      const request = buildRequest(item, tools, { temperature: 0.9, maxTokens: 3000, typeDescription: catalog.descriptions.get(item.scenario.type), attempt: 0 })
+      replies.set(request.seed ?? -1, instantReply(request))
+    }
+    if (replies.size !== n) throw new Error(`${n} items but ${replies.size} request seeds: replies cannot be found by seed`)
+    return replies
+  }).pipe(Effect.provide(layers(n))))
+
+const pipeline = async (dir: string, n: number, ready: boolean) => {
+  const replies = ready ? await readyReplies(n) : undefined
   let peak = process.memoryUsage().rss
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20)
+  let firstRequest = -1
   const started = performance.now()
-  const progress = await Effect.runPromise(runGeneration({ dir, plan: plan(n), force: false }).pipe(Effect.provide(layers(n))))
-  const seconds = (performance.now() - started) / 1000
+  const onRequest = () => {
+    if (firstRequest < 0) firstRequest = performance.now()
+  }
+  const progress = await Effect.runPromise(runGeneration({ dir, plan: plan(n), force: false }).pipe(Effect.provide(layers(n, onRequest, replies))))
+  const ended = performance.now()
+  const seconds = (ended - started) / 1000
+  const fromFirstRequest = (ended - firstRequest) / 1000
   clearInterval(sampler)
   // The kernel's high-water mark (KiB) catches a peak between two samples.
   const maxRss = Math.max(peak, process.resourceUsage().maxRSS * 1024)
-  return { seconds, accepted: progress.accepted, rejected: progress.rejected, failed: progress.failed, rejections: progress.rejections, peakRssMb: mb(maxRss) }
+  return { seconds, fromFirstRequest, missed, accepted: progress.accepted, rejected: progress.rejected, failed: progress.failed, rejections: progress.rejections, peakRssMb: mb(maxRss) }
 }
 
 const bare = async (n: number) => {
@@ -62,7 +89,7 @@ const bare = async (n: number) => {
     const out: Array<string> = []
     for (const item of workItems(catalog, plan(n))) {
       const tools = item.scenario.tools.map((t) => catalog.tools.get(t)!)
-      out.push(instantReply(buildRequest(item, tools, { temperature: 0.9, maxTokens: 3000, attempt: 0 })))
+      out.push(instantReply(buildRequest(item, tools, { temperature: 0.9, maxTokens: 3000, typeDescription: catalog.descriptions.get(item.scenario.type), attempt: 0 })))
     }
     return out
   }).pipe(Effect.provide(layers(n))))
@@ -93,14 +120,14 @@ const resume = async (dir: string, n: number) => {
 }
 
 const result = mode === "pipeline"
-  ? await pipeline(args[0]!, Number(args[1]))
+  ? await pipeline(args[0]!, Number(args[1]), args[2] === "ready")
   : mode === "bare"
   ? await bare(Number(args[0]))
   : mode === "resume"
   ? await resume(args[0]!, Number(args[1]))
   : undefined
 if (result === undefined) {
-  console.error("usage: pipelineChild pipeline DIR N | bare N [FILE] | resume DIR N")
+  console.error("usage: pipelineChild pipeline DIR N [ready] | bare N [FILE] | resume DIR N")
   process.exit(2)
 }
 console.log(JSON.stringify(result))

@@ -40,7 +40,8 @@ const pipeline = only === undefined || only === "pipeline" ? await runPipelineBe
 if (pipeline !== undefined) {
   console.log(
     `pipeline: ${Math.round(pipeline.pipelinePerSecond)} conversations/s through prompt → parse → validate → score → dedup → sink ` +
-      `(${pipeline.conversations}), bare parse+stringify+append loop ${Math.round(pipeline.barePerSecond)}/s, ratio ${pipeline.ratio.toFixed(3)}; ` +
+      `(${pipeline.conversations}, from the first request; ${Math.round(pipeline.withStartPerSecond)}/s from the run's start; ` +
+      `${Math.round(pipeline.largePerSecond)}/s over ${memorySize}), bare parse+stringify+append loop ${Math.round(pipeline.barePerSecond)}/s, ratio ${pipeline.ratio.toFixed(3)}; ` +
       `peak RSS ${Object.entries(pipeline.peakRssMb).map(([n, mb]) => `${mb} MB at ${n}`).join(", ")}; ` +
       `resume start-up with ${memorySize} done: ${Math.round(pipeline.resumeStartMs)} ms to the first new request`
   )

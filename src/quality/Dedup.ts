@@ -1,5 +1,5 @@
 import type { Conversation } from "../domain/Conversation.js"
-import { callSignature } from "./trace.js"
+import { signatureAt, type Trace, trace } from "./trace.js"
 
 /** 60 MinHash values in 12 bands of 5: near-copies at Jaccard 0.8 meet in some band with p ≈ 0.99. */
 const PERMUTATIONS = 60
@@ -36,10 +36,13 @@ const keyHash = (key: string): readonly [number, number] => {
   return [fnv(key), h >>> 0]
 }
 
-/** What makes two conversations the same: the user's first request and the calls made, normalised. */
-export const exactKey = (conversation: Conversation): string => {
-  const request = conversation.turns.find((t) => t.role === "user")?.content ?? ""
-  const calls = conversation.turns.flatMap((t) => (t.role === "assistant" ? t.tool_calls ?? [] : [])).map(callSignature)
+/**
+ * What makes two conversations the same: the user's first request and the calls made, normalised.
+ * `t` is the conversation's trace, when the caller has it (its calls are the turns' calls, in order).
+ */
+export const exactKey = (conversation: Conversation, t: Trace = trace(conversation.turns)): string => {
+  const request = conversation.turns.find((turn) => turn.role === "user")?.content ?? ""
+  const calls = t.calls.map((_, i) => signatureAt(t, i))
   return `${normalise(request)}|${calls.join(";")}`
 }
 
@@ -91,16 +94,18 @@ const EMPTY = 0xffffffff
  * one so that equal sets still agree (Shrivastava & Li 2014). One hash per shingle instead of one per
  * bin is sixty times less work, for the same estimate of Jaccard similarity.
  */
-export const signature = (conversation: Conversation): Uint8Array => {
+export const signature = (conversation: Conversation, t: Trace = trace(conversation.turns)): Uint8Array => {
   const sig = scratch.fill(EMPTY)
   // A shingle's hash is already mixed: its residue picks the bin, the hash is the value.
   const shingler = new Shingler((shingle) => {
     const bin = shingle % PERMUTATIONS
     if (shingle < sig[bin]!) sig[bin] = shingle
   })
+  // The trace lists the turns' calls in their order.
+  let call = 0
   for (const turn of conversation.turns) {
     shingler.feed(turn.content)
-    if (turn.role === "assistant") for (const call of turn.tool_calls ?? []) shingler.feed(callSignature(call))
+    if (turn.role === "assistant") for (let k = turn.tool_calls?.length ?? 0; k > 0; k--) shingler.feed(signatureAt(t, call++))
   }
   shingler.finish()
   densify(sig)
@@ -136,8 +141,11 @@ export interface DedupKeys {
   readonly signature: Uint8Array
 }
 
-/** Computed once per conversation, for a lookup and then an insert. */
-export const dedupKeys = (conversation: Conversation): DedupKeys => ({ exact: keyHash(exactKey(conversation)), signature: signature(conversation) })
+/** Computed once per conversation, for a lookup and then an insert (from its trace, when the caller has it). */
+export const dedupKeys = (conversation: Conversation, t: Trace = trace(conversation.turns)): DedupKeys => ({
+  exact: keyHash(exactKey(conversation, t)),
+  signature: signature(conversation, t)
+})
 
 export const similarity = (a: Uint8Array, b: Uint8Array): number => {
   let same = 0

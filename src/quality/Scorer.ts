@@ -12,7 +12,7 @@ import { DedupIndex, type DedupKeys, dedupKeys } from "./Dedup.js"
 import { detectPatterns } from "./patterns.js"
 import { combine, type JudgeStats, LlmJudge } from "./LlmJudge.js"
 import { scoreConversation, weightedScore } from "./score.js"
-import { trace } from "./trace.js"
+import { type Trace, trace } from "./trace.js"
 
 /** A judged conversation: with its scores, patterns and complexity, and the reason it is not kept, if any. */
 export interface Judgement {
@@ -41,8 +41,7 @@ export interface Kept {
   readonly complexity: Complexity | undefined
 }
 
-/** Scores, patterns and complexity of one conversation, with nothing about the rest of the dataset. */
-export const makeAssessor = (settings: QualitySettings, catalog: CatalogData | undefined) => {
+const makeTracedAssessor = (settings: QualitySettings, catalog: CatalogData | undefined) => {
   const ajv = makeAjv()
   const compiled = new Map<string, ValidateFunction>()
   // Records made in this process share the catalogue's tool objects: known by identity, no serialising.
@@ -71,28 +70,55 @@ export const makeAssessor = (settings: QualitySettings, catalog: CatalogData | u
     if (validate !== undefined) compiled.set(key, validate)
     return validate
   }
+  // A scenario's records share its array of tool definitions: their validators are looked up once.
+  const byToolList = new WeakMap<object, ReadonlyMap<string, ValidateFunction>>()
   const validatorsFor = (conversation: Conversation): ReadonlyMap<string, ValidateFunction> => {
+    const known = byToolList.get(conversation.tools)
+    if (known !== undefined) return known
     const out = new Map<string, ValidateFunction>()
     for (const tool of conversation.tools) {
       const validate = validatorFor(tool)
       if (validate !== undefined) out.set(tool.function.name, validate)
     }
+    byToolList.set(conversation.tools, out)
     return out
   }
-  const variationOf = (conversation: Conversation): Variation | undefined =>
-    catalog?.scenarios.find((s) => s.type === conversation.scenario.type && s.id === conversation.scenario.id)?.variations[conversation.scenario.variation - 1]
+  const variations = new Map<string, Variation>()
+  for (const s of catalog?.scenarios ?? []) s.variations.forEach((v, i) => variations.set(`${s.type}/${s.id}/${i + 1}`, v))
+  const variationOf = ({ scenario }: Conversation): Variation | undefined => variations.get(`${scenario.type}/${scenario.id}/${scenario.variation}`)
 
-  return (conversation: Conversation): Conversation => {
+  return (conversation: Conversation): Assessed => {
     const t = trace(conversation.turns)
     const { quality, quality_score } = scoreConversation(t, validatorsFor(conversation), variationOf(conversation), settings.weights)
     return {
-      ...conversation,
-      agentic_patterns: detectPatterns(t),
-      complexity: complexityOf(complexityFeatures(t), settings.complexity),
-      quality_score,
-      quality
+      trace: t,
+      conversation: {
+        ...conversation,
+        agentic_patterns: detectPatterns(t),
+        complexity: complexityOf(complexityFeatures(t), settings.complexity),
+        quality_score,
+        quality
+      }
     }
   }
+}
+
+/** A scored conversation with the trace it was scored from (for its dedup keys). */
+interface Assessed {
+  readonly conversation: Conversation
+  readonly trace: Trace
+}
+
+/** Scores, patterns and complexity of one conversation, with nothing about the rest of the dataset. */
+export const makeAssessor = (settings: QualitySettings, catalog: CatalogData | undefined) => {
+  const assess = makeTracedAssessor(settings, catalog)
+  return (conversation: Conversation): Conversation => assess(conversation).conversation
+}
+
+/** A reviewed conversation: scored, with its dedup keys when dedup is on. */
+export interface Reviewed {
+  readonly conversation: Conversation
+  readonly keys?: DedupKeys | undefined
 }
 
 /**
@@ -100,10 +126,16 @@ export const makeAssessor = (settings: QualitySettings, catalog: CatalogData | u
  * conversation kept so far (exact and near copies), so a dataset keeps the first of a set of copies.
  */
 export const makeJudge = (settings: QualitySettings, catalog: CatalogData | undefined) => {
-  const assess = makeAssessor(settings, catalog)
+  const assessTraced = makeTracedAssessor(settings, catalog)
+  const assess = (conversation: Conversation): Conversation => assessTraced(conversation).conversation
+  /** Scores and, when dedup is on, the dedup keys (from the same trace): one conversation alone. */
+  const review = (conversation: Conversation): Reviewed => {
+    const { conversation: scored, trace } = assessTraced(conversation)
+    return settings.dedup ? { conversation: scored, keys: dedupKeys(scored, trace) } : { conversation: scored }
+  }
   const index = new DedupIndex(settings.dedup_threshold)
-  /** The threshold, dedup and quotas for a conversation already scored. */
-  const decide = (scored: Conversation): Judgement => {
+  /** The threshold, dedup and quotas for a conversation already scored (with its keys, when `review` gave them). */
+  const decide = (scored: Conversation, computed?: DedupKeys): Judgement => {
     const score = scored.quality_score!
     if (score < settings.min_score) {
       const [weakest, value] = Object.entries(scored.quality!).sort((a, b) => a[1] - b[1])[0]!
@@ -116,7 +148,7 @@ export const makeJudge = (settings: QualitySettings, catalog: CatalogData | unde
         }
       }
     }
-    const keys = settings.dedup ? dedupKeys(scored) : undefined
+    const keys = settings.dedup ? computed ?? dedupKeys(scored) : undefined
     if (keys !== undefined) {
       const copyOf = index.find(scored, keys)
       if (copyOf !== undefined) {
@@ -129,7 +161,10 @@ export const makeJudge = (settings: QualitySettings, catalog: CatalogData | unde
     count(scored.scenario.type, scored.complexity)
     return { conversation: scored, keys }
   }
-  const judge = (conversation: Conversation): Judgement => decide(assess(conversation))
+  const judge = (conversation: Conversation): Judgement => {
+    const reviewed = review(conversation)
+    return decide(reviewed.conversation, reviewed.keys)
+  }
   const perType = new Map<string, number>()
   const perComplexity = new Map<string, number>()
   const count = (type: string, complexity: Complexity | undefined) => {
@@ -164,7 +199,7 @@ export const makeJudge = (settings: QualitySettings, catalog: CatalogData | unde
   const reserve = (more: number) => {
     if (settings.dedup) index.reserve(index.size + more)
   }
-  return { judge, decide, remember, rememberKept, assess, reserve }
+  return { judge, review, decide, remember, rememberKept, assess, reserve }
 }
 
 /**
@@ -173,15 +208,17 @@ export const makeJudge = (settings: QualitySettings, catalog: CatalogData | unde
  */
 export class Scorer extends Context.Tag("agentic-synth/Scorer")<Scorer, {
   /**
-   * Scores, patterns and complexity, with the LLM judge's view mixed in when it is on: about one
-   * conversation alone, so any number may run at once and in any order.
+   * Scores, patterns and complexity, with the LLM judge's view mixed in when it is on, and the dedup
+   * keys (when dedup is on): about one conversation alone, so any number may run at once and in any
+   * order.
    */
-  readonly review: (conversation: Conversation) => Effect.Effect<Conversation>
+  readonly review: (conversation: Conversation) => Effect.Effect<Reviewed>
   /**
-   * The threshold, deduplication against everything kept so far, and the quotas, for a reviewed
-   * conversation: call it in the dataset's order, one at a time (the first of a set of copies is kept).
+   * The threshold, deduplication against everything kept so far, and the quotas, for a batch of
+   * reviewed conversations in the dataset's order: call it one batch at a time (the first of a set of
+   * copies is kept). A conversation without keys has them computed here.
    */
-  readonly decide: (reviewed: Conversation) => Effect.Effect<Judgement>
+  readonly decide: (batch: ReadonlyArray<Reviewed>) => Effect.Effect<ReadonlyArray<Judgement>>
   /** `review` then `decide`. */
   readonly judge: (conversation: Conversation) => Effect.Effect<Judgement>
   /**
@@ -206,22 +243,24 @@ export class Scorer extends Context.Tag("agentic-synth/Scorer")<Scorer, {
       const config = yield* AppConfig
       const catalog = yield* Catalog
       const llm = yield* LlmJudge
-      const { assess, decide, remember, rememberKept, reserve } = makeJudge(config.quality, catalog)
+      const { review: rules, decide, remember, rememberKept, reserve } = makeJudge(config.quality, catalog)
       const { judge: settings, weights } = config.quality
-      const review = (conversation: Conversation): Effect.Effect<Conversation> => {
-        const scored = assess(conversation)
-        if (!llm.enabled) return Effect.succeed(scored)
-        return Effect.map(llm.review(scored, scored.quality!), (view) => {
-          if (Option.isNone(view)) return scored
+      const review = (conversation: Conversation): Effect.Effect<Reviewed> => {
+        const reviewed = rules(conversation)
+        if (!llm.enabled) return Effect.succeed(reviewed)
+        const scored = reviewed.conversation
+        return Effect.map(llm.review(scored, scored.quality!), (view): Reviewed => {
+          if (Option.isNone(view)) return reviewed
           const quality = combine(scored.quality!, view.value, settings.weight)
-          return { ...scored, quality, quality_score: weightedScore(quality, weights), quality_judge: view.value }
+          // The keys come from the turns alone: the judge's view leaves them as they are.
+          return { ...reviewed, conversation: { ...scored, quality, quality_score: weightedScore(quality, weights), quality_judge: view.value } }
         })
       }
-      const decided = (reviewed: Conversation) => Effect.sync(() => decide(reviewed))
+      const decided = (batch: ReadonlyArray<Reviewed>) => Effect.sync(() => batch.map((r) => decide(r.conversation, r.keys)))
       return {
         review,
         decide: decided,
-        judge: (conversation) => Effect.flatMap(review(conversation), decided),
+        judge: (conversation) => Effect.map(review(conversation), (r) => decide(r.conversation, r.keys)),
         remember: (conversation) => Effect.sync(() => remember(conversation)),
         rememberKept: (batch) => Effect.sync(() => rememberKept(batch)),
         reserve: (more) => Effect.sync(() => reserve(more)),
@@ -235,8 +274,8 @@ export class Scorer extends Context.Tag("agentic-synth/Scorer")<Scorer, {
 
   /** Keeps every validated conversation and adds no score: nothing claims a score it did not compute. */
   static readonly layerNone = Layer.succeed(Scorer, {
-    review: (conversation) => Effect.succeed(conversation),
-    decide: (conversation) => Effect.succeed({ conversation }),
+    review: (conversation) => Effect.succeed({ conversation }),
+    decide: (batch) => Effect.succeed(batch.map(({ conversation }) => ({ conversation }))),
     judge: (conversation) => Effect.succeed({ conversation }),
     remember: (conversation) => Effect.succeed({ keys: undefined, complexity: conversation.complexity }),
     rememberKept: () => Effect.void,

@@ -1,5 +1,5 @@
 import type { AgenticPattern } from "../domain/Conversation.js"
-import { argumentText, atoms, callSignature, isErrorOrEmpty, type Trace, type TracedCall } from "./trace.js"
+import { argumentText, atoms, isErrorOrEmpty, signatureAt, type Trace, type TracedCall } from "./trace.js"
 
 const PLAN_WORDS = /\b(first|then|next|after that|afterwards|finally|plan|steps?|I(?:'| wi)ll|let me|going to|start by)\b/gi
 const VERIFY_WORDS = /\b(verify|verif(?:ied|ying)|double[- ]check|cross[- ]check|confirm|sanity[- ]check|make sure|re-?check|validate|check(?:s|ing)? (?:that|whether|if|against))\b/i
@@ -57,12 +57,10 @@ export const recoveries = (trace: Trace): number => {
   const cached = trace.memo?.recoveries
   if (cached !== undefined) return cached
   let count = 0
-  const signatures: Array<string | undefined> = []
-  const signatureOf = (i: number) => (signatures[i] ??= callSignature(trace.calls[i]!.call))
   trace.calls.forEach((failed, i) => {
     if (failed.result === undefined || !isErrorOrEmpty(failed.result.content)) return
     const resultTurn = failed.result.turn
-    if (trace.calls.some((later, j) => later.turn > resultTurn && signatureOf(j) !== signatureOf(i))) count++
+    if (trace.calls.some((later, j) => later.turn > resultTurn && signatureAt(trace, j) !== signatureAt(trace, i))) count++
   })
   if (trace.memo !== undefined) trace.memo.recoveries = count
   return count

@@ -3,7 +3,7 @@ import type { QualityScores } from "../domain/Conversation.js"
 import type { Variation } from "../domain/Scenario.js"
 import { findPlaceholder } from "../generate/validate.js"
 import { chainLinks, explainedToolTurns } from "./patterns.js"
-import { allNumberValues, argumentText, callSignature, normaliseNumber, numberValue, type Trace, words } from "./trace.js"
+import { allNumberValues, argumentText, normaliseNumber, numberValue, signatureAt, type Trace, words } from "./trace.js"
 
 export type Weights = QualityScores
 
@@ -66,14 +66,15 @@ const toolUse = (trace: Trace, validators: ReadonlyMap<string, ValidateFunction>
   if (calls.length === 0) return variation?.trouble === "clarification" ? 0.5 : 0.3
   let s = 1
   const seen = new Set<string>()
-  for (const { call } of calls) {
+  for (let i = 0; i < calls.length; i++) {
+    const call = calls[i]!.call
     const validate = validators.get(call.function.name)
     if (validate === undefined) s -= 0.5
     else if (!validate(call.function.arguments)) s -= 0.35
     if (findPlaceholder(call.function.arguments) !== undefined) s -= 0.45
     const generic = stringLeaves(call.function.arguments).filter((v) => v.trim() === "" || GENERIC_VALUES.has(v.trim().toLowerCase()))
     s -= 0.1 * Math.min(2, generic.length)
-    const signature = callSignature(call)
+    const signature = signatureAt(trace, i)
     if (seen.has(signature)) s -= 0.4
     seen.add(signature)
   }

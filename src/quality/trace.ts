@@ -21,7 +21,21 @@ export interface Trace {
    * by it: the young-generation collector keeps a WeakMap's entries alive, and every conversation
    * would then be promoted to the old generation.
    */
-  readonly memo?: { links?: ReadonlyArray<{ readonly from: number; readonly to: number }>; recoveries?: number; argumentText?: Array<string> }
+  readonly memo?: {
+    links?: ReadonlyArray<{ readonly from: number; readonly to: number }>
+    recoveries?: number
+    argumentText?: Array<string>
+    signatures?: Array<string>
+  }
+}
+
+/** `callSignature` of call `i`, computed once per trace (scores, patterns and dedup all read it). */
+export const signatureAt = (trace: Trace, i: number): string => {
+  const cached = trace.memo?.signatures?.[i]
+  if (cached !== undefined) return cached
+  const signature = callSignature(trace.calls[i]!.call)
+  if (trace.memo !== undefined) (trace.memo.signatures ??= [])[i] = signature
+  return signature
 }
 
 /** The leaf values of call `i`'s arguments as one text (a line each), computed once per trace. */

@@ -1,4 +1,4 @@
-import { Cause, type Chunk, Clock, type Duration, Effect, Exit, Fiber, Ref, Schedule, Stream } from "effect"
+import { Cause, Chunk, Clock, type Duration, Effect, Exit, Fiber, Ref, Schedule, Stream } from "effect"
 import { Catalog } from "../catalog/Catalog.js"
 import { type PlanOptions, workItems, workItemStream } from "../catalog/workItems.js"
 import { AppConfig } from "../config/AppConfig.js"
@@ -12,7 +12,7 @@ import { PROMPT_VERSION } from "../generate/prompt.js"
 import { ChatClient } from "../provider/ChatClient.js"
 import type { ProviderStatus } from "../provider/ProviderPool.js"
 import type { JudgeStats } from "../quality/LlmJudge.js"
-import { Scorer } from "../quality/Scorer.js"
+import { type Reviewed, Scorer } from "../quality/Scorer.js"
 import { displayUrl } from "../provider/profiles.js"
 import { SinkError } from "./SinkError.js"
 import { type Fingerprint, type Manifest, type ProviderSummary, writeManifest } from "./Manifest.js"
@@ -61,6 +61,12 @@ export interface Progress {
   readonly files: RunFiles
   readonly cut: ReadonlyArray<string>
   readonly setAside: string | undefined
+}
+
+/** A finished item on its way to the writer: accepted ones with their review. */
+interface Reviewing {
+  readonly outcome: Outcome
+  readonly reviewed?: Reviewed
 }
 
 /** Enough of a record's shape for resume to use it (a full decode of 100k lines would slow start-up). */
@@ -205,17 +211,19 @@ export const runGeneration = (options: RunOptions) =>
       else failures[outcome.error.reason] = (failures[outcome.error.reason] ?? 0) + 1
     }
 
-    // Scores (and the LLM judge's view) are computed by the generation workers, in any order; the
-    // threshold, dedup and quotas are decided in the order outcomes reach the writer.
-    const reviewed = (outcome: Outcome): Effect.Effect<Outcome> =>
-      outcome._tag !== "accepted"
-        ? Effect.succeed(outcome)
-        : Effect.map(scorer.review(outcome.conversation), (conversation): Outcome => ({ _tag: "accepted", conversation }))
-    const decided = (outcome: Outcome): Effect.Effect<Written> =>
-      outcome._tag !== "accepted"
-        ? Effect.succeed({ outcome })
-        : Effect.map(scorer.decide(outcome.conversation), ({ conversation, keys, rejection }): Written =>
-          rejection === undefined
+    // Scores (and the LLM judge's view) and dedup keys are computed by the generation workers, in any
+    // order; the threshold, dedup and quotas are decided per batch, in the order outcomes reach the writer.
+    const reviewed = (outcome: Outcome): Effect.Effect<Reviewing> =>
+      outcome._tag !== "accepted" ? Effect.succeed({ outcome }) : Effect.map(scorer.review(outcome.conversation), (reviewed) => ({ outcome, reviewed }))
+    const decided = (batch: Chunk.Chunk<Reviewing>): Effect.Effect<ReadonlyArray<Written>> => {
+      const items = Chunk.toReadonlyArray(batch)
+      const accepted = items.flatMap((item) => (item.reviewed === undefined ? [] : [item.reviewed]))
+      return Effect.map(scorer.decide(accepted), (judgements) => {
+        let next = 0
+        return items.map(({ outcome, reviewed }): Written => {
+          if (reviewed === undefined) return { outcome }
+          const { conversation, keys, rejection } = judgements[next++]!
+          return rejection === undefined
             ? { outcome: { _tag: "accepted", conversation }, keys }
             : { outcome: {
               _tag: "rejected",
@@ -224,13 +232,16 @@ export const runGeneration = (options: RunOptions) =>
               conversation,
               provider: conversation.provenance.provider,
               model: conversation.provenance.model
-            } })
+            } }
+        })
+      })
+    }
     const generate = yield* itemGenerator({ runId })
     const onOutcome = options.onOutcome
     /** A batch of finished items (whatever finished since the last write): decided, written, counted. */
-    const settle = (batch: Chunk.Chunk<Outcome>) =>
+    const settle = (batch: Chunk.Chunk<Reviewing>) =>
       Effect.gen(function*() {
-        const written = yield* Effect.forEach(batch, decided)
+        const written = yield* decided(batch)
         yield* writer.write(written)
         const outcomes = written.map((w) => w.outcome)
         for (const outcome of outcomes) count(outcome)

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest"
 import { Effect, Either } from "effect"
 import { BUILTIN_CATALOG_DIR } from "../../src/catalog/loadCatalog.js"
 import type { Turn } from "../../src/domain/Turn.js"
-import { findPlaceholder, validateConversation } from "../../src/generate/validate.js"
+import { findPlaceholder, isPlaceholder, PLACEHOLDER, validateConversation } from "../../src/generate/validate.js"
 import { loadFrom } from "../support/catalogFixtures.js"
 
 const catalog = await Effect.runPromise(loadFrom(BUILTIN_CATALOG_DIR))
@@ -88,6 +88,27 @@ describe("validating a conversation", () => {
     // free text may mention anything
     expect(findPlaceholder({ language: "python", code: "requests.get('https://example.com/api')  # TODO" })).toBeUndefined()
     expect(findPlaceholder({ action: "send", body: "Use <your_name> in the template" })).toBeUndefined()
+  })
+
+  it("reads each value with the placeholder patterns combined exactly as with each pattern alone", () => {
+    const values = [
+      "<file_path>", "<a<b>", "{{ query }}", "{{a b}}", "[YOUR_FILE]", "[your_file]", "...", "…", "....", "your_api_key", "My-Token",
+      "YOURNAME", "example_file.csv", "Example", "examples", "placeholder.csv", "dummy-data_1", "sample_file.csv", "Sample.ID", "sample size",
+      "see https://EXAMPLE.com/x", "examplescom", "foo", "FOO", "food", "xxx", "XXXX", "todo", "TBD", "lorem ipsum dolor", "lorem", "bar",
+      "", " ", "reports/2024/sales_q1.csv", "n/a", "<>", "[AB]", "[ABC]", "{{}}", "your", "my_id", "my id card"
+    ]
+    // and random strings over the characters the patterns read
+    let seed = 7
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31
+    const alphabet = "<>{}[]._- …/:xXoOfFaAmMpPlLeEyYuUrRkKiIdDsS0123456789"
+    for (let i = 0; i < 2000; i++) values.push(Array.from({ length: 1 + Math.floor(random() * 14) }, () => alphabet[Math.floor(random() * alphabet.length)]).join(""))
+    let placeholders = 0
+    for (const value of values) {
+      const alone = PLACEHOLDER.some((pattern) => pattern.test(value))
+      if (alone) placeholders++
+      expect(isPlaceholder(value), JSON.stringify(value)).toBe(alone)
+    }
+    expect(placeholders).toBeGreaterThan(15)
   })
 
   it("requires a final answer", () => {

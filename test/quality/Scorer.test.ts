@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest"
-import { readFileSync } from "node:fs"
+import { readdirSync, readFileSync } from "node:fs"
 import { DEFAULT_CONFIG } from "../../src/config/defaults.js"
 import type { Conversation } from "../../src/domain/Conversation.js"
+import { dedupKeys } from "../../src/quality/Dedup.js"
 import { makeJudge } from "../../src/quality/Scorer.js"
 
 const fixture = (name: string): Conversation => JSON.parse(readFileSync(`test/fixtures/calibration/${name}.json`, "utf8")).record
@@ -41,5 +42,23 @@ describe("the judge", () => {
     const first = judge(good)
     expect(first.conversation.complexity).toBe("medium")
     expect(judge({ ...good, id: "y" }).rejection).toMatchObject({ reason: "OverQuota", message: "the quota of 1 medium-complexity conversations is full" })
+  })
+})
+
+describe("a review's dedup keys", () => {
+  it("are the keys computed from the record alone (what resume and dataset.keys hold), for every calibration record", () => {
+    const judge = makeJudge(settings, undefined)
+    const names = readdirSync("test/fixtures/calibration").filter((f) => f.endsWith(".json"))
+    expect(names.length).toBeGreaterThan(30)
+    for (const name of names) {
+      const record = fixture(name.replace(/\.json$/, ""))
+      const reviewed = judge.review(record)
+      expect(reviewed.keys, name).toEqual(dedupKeys(record))
+      expect(reviewed.conversation, name).toEqual(judge.assess(record))
+    }
+  })
+
+  it("are left out when dedup is off", () => {
+    expect(makeJudge({ ...settings, dedup: false }, undefined).review(good).keys).toBeUndefined()
   })
 })
