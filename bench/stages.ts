@@ -2,7 +2,7 @@
  * Where a conversation's time goes: each stage of the pipeline run alone over the same conversations
  * (prompt, the instant provider, parse, validate, score, dedup, record line), in microseconds per
  * conversation, with no Effect runtime and no writing. A diagnostic beside `npm run bench`, not one of
- * its figures: `npm run bench -- --only none && node .bench/bench/stages.js [N]` (default 20,000; the
+ * its figures: `npx tsc -p tsconfig.bench.json && node .bench/bench/stages.js [N]` (default 20,000; the
  * second of two rounds is printed, the first warms the JIT).
  */
 import * as NodeContext from "@effect/platform-node/NodeContext"
