@@ -50,19 +50,25 @@ const layers = (maxItems: number, onRequest: (request: ChatRequest) => void = ()
 
 const mb = (bytes: number) => Math.round(bytes / 2 ** 20)
 
-/** The instant provider's reply to each item's first request, by the request's seed (one per item), as the bare loop has them. */
-const readyReplies = (n: number) =>
+/** The instant provider's reply to each item's first request, with the request's seed (one per item). */
+const firstReplies = (n: number) =>
   Effect.runPromise(Effect.gen(function*() {
     const catalog = yield* Catalog
-    const replies = new Map<number, string>()
+    const out: Array<readonly [number, string]> = []
     for (const item of workItems(catalog, plan(n))) {
       const tools = item.scenario.tools.map((t) => catalog.tools.get(t)!)
       const request = buildRequest(item, tools, { temperature: 0.9, maxTokens: 3000, typeDescription: catalog.descriptions.get(item.scenario.type), attempt: 0 })
-      replies.set(request.seed ?? -1, instantReply(request))
+      out.push([request.seed ?? -1, instantReply(request)])
     }
-    if (replies.size !== n) throw new Error(`${n} items but ${replies.size} request seeds: replies cannot be found by seed`)
-    return replies
+    return out
   }).pipe(Effect.provide(layers(n))))
+
+/** The replies by seed, ready before the clock starts, as the bare loop has them. */
+const readyReplies = async (n: number) => {
+  const replies = new Map(await firstReplies(n))
+  if (replies.size !== n) throw new Error(`${n} items but ${replies.size} request seeds: replies cannot be found by seed`)
+  return replies
+}
 
 const pipeline = async (dir: string, n: number, ready: boolean) => {
   const replies = ready ? await readyReplies(n) : undefined
@@ -84,15 +90,7 @@ const pipeline = async (dir: string, n: number, ready: boolean) => {
 }
 
 const bare = async (n: number) => {
-  const responses = await Effect.runPromise(Effect.gen(function*() {
-    const catalog = yield* Catalog
-    const out: Array<string> = []
-    for (const item of workItems(catalog, plan(n))) {
-      const tools = item.scenario.tools.map((t) => catalog.tools.get(t)!)
-      out.push(instantReply(buildRequest(item, tools, { temperature: 0.9, maxTokens: 3000, typeDescription: catalog.descriptions.get(item.scenario.type), attempt: 0 })))
-    }
-    return out
-  }).pipe(Effect.provide(layers(n))))
+  const responses = (await firstReplies(n)).map(([, reply]) => reply)
   const fd = openSync(args[1] ?? "/dev/null", "a")
   const started = performance.now()
   let batch: Array<string> = []
