@@ -56,13 +56,19 @@ const slot = (j: number, n: number) => {
   return { scenario, variation: ((scenario + round) % 3) + 1 }
 }
 
+/** Where a walk of the plan stands: the item at `position` of the whole job is sample `j` of `lane`. */
+interface Step {
+  readonly lane: { readonly type: string; readonly scenarios: ReadonlyArray<Scenario>; readonly perSample: number }
+  readonly j: number
+}
+
 /**
- * The work items of a job, lazily and deterministically: round-robin over the selected types (so 50
- * items cover all eight), within a type every variation once before any gets a second sample. A
- * shard keeps the items at positions `index - 1` modulo `count` of the whole job, so shards partition
- * it exactly.
+ * The plan's items in order, as steps (one object, updated in place, so that walking a plan to count
+ * or skip it builds nothing): round-robin over the selected types (so 50 items cover all eight),
+ * within a type every variation once before any gets a second sample. A shard keeps the items at
+ * positions `index - 1` modulo `count` of the whole job, so shards partition it exactly.
  */
-export function* workItems(catalog: CatalogData, options: PlanOptions): Generator<WorkItem> {
+function* steps(catalog: CatalogData, options: PlanOptions): Generator<Step> {
   const types = options.types.length === 0 ? catalog.types : options.types
   const lanes = types.map((type) => {
     const scenarios: ReadonlyArray<Scenario> = scenariosOf(catalog, type)
@@ -70,6 +76,7 @@ export function* workItems(catalog: CatalogData, options: PlanOptions): Generato
     const limit = options.samplesPerVariation === null ? Infinity : perSample * options.samplesPerVariation
     return { type, scenarios, perSample, limit, next: 0 }
   }).filter((lane) => lane.scenarios.length > 0)
+  const step: { lane: Step["lane"]; j: number } = { lane: lanes[0]!, j: 0 }
   let position = 0
   while (position < options.maxItems) {
     let progressed = false
@@ -80,19 +87,48 @@ export function* workItems(catalog: CatalogData, options: PlanOptions): Generato
       progressed = true
       const here = position++
       if (options.shard !== undefined && here % options.shard.count !== options.shard.index - 1) continue
-      const sample = Math.floor(j / lane.perSample)
-      const { scenario, variation } = slot(j % lane.perSample, lane.scenarios.length)
-      const chosen = lane.scenarios[scenario]!
-      const id = workItemId(lane.type, chosen.id, variation, sample)
-      yield { id, scenario: chosen, variation, sample, seed: itemSeed(options.seed, id) }
+      step.lane = lane
+      step.j = j
+      yield step
     }
     if (!progressed) return
   }
 }
 
-/** The same items as a `Stream`, built afresh for each run of the stream. */
-export const workItemStream = (catalog: CatalogData, options: PlanOptions): Stream.Stream<WorkItem> =>
-  Stream.suspend(() => Stream.fromIterable(workItems(catalog, options)))
+const idAt = ({ lane, j }: Step) => {
+  const { scenario, variation } = slot(j % lane.perSample, lane.scenarios.length)
+  return { scenario: lane.scenarios[scenario]!, variation, sample: Math.floor(j / lane.perSample) }
+}
+
+/**
+ * The work items of a job, lazily and deterministically (see `steps` for the order), from its
+ * `from`-th item on: the ones before are passed over without being built (a resumed run starts after
+ * what it has done).
+ */
+export function* workItems(catalog: CatalogData, options: PlanOptions, from = 0): Generator<WorkItem> {
+  let passed = 0
+  for (const step of steps(catalog, options)) {
+    if (passed < from) {
+      passed++
+      continue
+    }
+    const { scenario, variation, sample } = idAt(step)
+    const id = workItemId(step.lane.type, scenario.id, variation, sample)
+    yield { id, scenario, variation, sample, seed: itemSeed(options.seed, id) }
+  }
+}
+
+/** The ids of a job's items, in order: what a resumed run checks against what it has done. */
+export function* workItemIds(catalog: CatalogData, options: PlanOptions): Generator<string> {
+  for (const step of steps(catalog, options)) {
+    const { scenario, variation, sample } = idAt(step)
+    yield workItemId(step.lane.type, scenario.id, variation, sample)
+  }
+}
+
+/** The same items as a `Stream` (from the `from`-th on), built afresh for each run of the stream. */
+export const workItemStream = (catalog: CatalogData, options: PlanOptions, from = 0): Stream.Stream<WorkItem> =>
+  Stream.suspend(() => Stream.fromIterable(workItems(catalog, options, from)))
 
 /** How many items of each type a plan holds (walks the plan once; nothing is kept). */
 export const countByType = (catalog: CatalogData, options: PlanOptions): ReadonlyMap<string, number> => {

@@ -176,7 +176,17 @@ class IdStore {
       bytes.set(this.bytes.subarray(0, this.used))
       this.bytes = bytes
     }
-    this.used += this.encoder.encodeInto(id, this.bytes.subarray(this.used)).written
+    // ASCII (ids are made of type, scenario and numbers) byte by byte; anything else by the encoder.
+    let used = this.used
+    for (let i = 0; i < id.length; i++) {
+      const c = id.charCodeAt(i)
+      if (c >= 128) {
+        used = this.used + this.encoder.encodeInto(id, this.bytes.subarray(this.used)).written
+        break
+      }
+      this.bytes[used++] = c
+    }
+    this.used = used
     this.ends[this.size++] = this.used
   }
 

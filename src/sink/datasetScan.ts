@@ -1,5 +1,6 @@
 import * as FileSystem from "@effect/platform/FileSystem"
-import { Effect } from "effect"
+import { Effect, Fiber } from "effect"
+import { Buffer } from "node:buffer"
 import type { KeptBatch } from "../quality/Scorer.js"
 import { encodeEntry, entryIsFor, entryLineBytes, KEYS_ENTRY_BYTES, keptBatch, type KeysEntry } from "./keysFile.js"
 import { SinkError } from "./SinkError.js"
@@ -18,17 +19,23 @@ const QUOTE = 34
 const BACKSLASH = 92
 const PREFIX = [123, 34, 105, 100, 34, 58, 34] // {"id":"
 
-/** The id of a line as the writer writes it (`{"id":"...` first, no escapes), or undefined. */
-const idOf = (line: Uint8Array, decoder: TextDecoder): string | undefined => {
-  if (line.length < PREFIX.length + 2) return undefined
-  for (let i = 0; i < PREFIX.length; i++) if (line[i] !== PREFIX[i]) return undefined
+/**
+ * The id of the line `bytes[start, end)` as the writer writes it (`{"id":"...` first, no escapes), or
+ * undefined. Read in place: a view per line cost more than the check.
+ */
+const idOf = (bytes: Uint8Array, start: number, end: number, decoder: TextDecoder): string | undefined => {
+  if (end - start < PREFIX.length + 2) return undefined
+  for (let i = 0; i < PREFIX.length; i++) if (bytes[start + i] !== PREFIX[i]) return undefined
   let ascii = true
-  for (let i = PREFIX.length; i < line.length; i++) {
-    const byte = line[i]!
+  for (let i = start + PREFIX.length; i < end; i++) {
+    const byte = bytes[i]!
     if (byte === BACKSLASH) return undefined
     if (byte === QUOTE) {
-      const bytes = line.subarray(PREFIX.length, i)
-      return ascii ? String.fromCharCode.apply(null, bytes as unknown as Array<number>) : decoder.decode(bytes)
+      const from = start + PREFIX.length
+      if (!ascii) return decoder.decode(bytes.subarray(from, i))
+      let id = ""
+      for (let j = from; j < i; j++) id += String.fromCharCode(bytes[j]!)
+      return id
     }
     if (byte >= 128) ascii = false
   }
@@ -60,6 +67,8 @@ export const scanDataset = (
     if (handlers.onIndexed !== undefined) yield* handlers.onIndexed(indexed)
     const decoder = new TextDecoder()
     let entries = new Uint8Array(Math.max(indexed, 1024) * KEYS_ENTRY_BYTES)
+    // The entries of vouched-for lines are the index's own; a line read in full overwrites its entry.
+    entries.set(index.subarray(0, indexed * KEYS_ENTRY_BYTES))
     let rewrite = indexed * KEYS_ENTRY_BYTES !== index.length
     let lines = 0
     let offset = 0 // bytes of complete lines so far
@@ -75,16 +84,17 @@ export const scanDataset = (
       knownFrom = lines * KEYS_ENTRY_BYTES
       return batch
     })
-    /** A line its entry vouches for, taken without parsing it; false when it must be read in full. */
-    const known = (bytes: Uint8Array): boolean => {
-      if (lines >= indexed || bytes.length === 0) return false
+    /**
+     * The line `bytes[start, end)` when its entry vouches for it: taken without parsing it (its entry is
+     * already in `entries`, copied from the index); false when it must be read in full.
+     */
+    const known = (bytes: Uint8Array, start: number, end: number): boolean => {
+      if (lines >= indexed || end === start) return false
       const at = lines * KEYS_ENTRY_BYTES
-      const id = entryLineBytes(index, at) === bytes.length ? idOf(bytes, decoder) : undefined
+      const id = entryLineBytes(index, at) === end - start ? idOf(bytes, start, end, decoder) : undefined
       if (id === undefined || !entryIsFor(index, at, id)) return false
-      offset += bytes.length + 1
+      offset += end - start + 1
       lines++
-      room()
-      entries.set(index.subarray(at, at + KEYS_ENTRY_BYTES), at)
       knownIds.push(id)
       return true
     }
@@ -116,16 +126,24 @@ export const scanDataset = (
         knownFrom = lines * KEYS_ENTRY_BYTES
       }))
     }
-    const each = (bytes: Uint8Array) => (known(bytes) ? undefined : line(bytes))
+    const each = (bytes: Uint8Array, start: number, end: number) => (known(bytes, start, end) ? undefined : line(bytes.subarray(start, end)))
 
     // Read into one reused buffer: a fresh one per chunk (as a stream gives) cost ten times the reading.
-    const chunk = new Uint8Array(4 << 20)
+    // A Buffer, for its `indexOf`: Node's finds a byte with memchr, ten times faster than a Uint8Array's
+    // (35 against 330 ms over a 455 MB dataset).
+    // Two of them: the next chunk is read (on libuv's threads) while this one is checked.
+    const chunks = [Buffer.allocUnsafe(4 << 20), Buffer.allocUnsafe(4 << 20)] as const
     yield* Effect.scoped(Effect.gen(function*() {
       const file = yield* fs.open(paths.dataset, { flag: "r" }).pipe(Effect.mapError(unreadable(paths.dataset)))
-      while (true) {
-        const size = Number(yield* file.read(chunk).pipe(Effect.mapError(unreadable(paths.dataset))))
+      // Forked, then a yield: the read starts now, not when this fiber next waits.
+      const read = (k: number) =>
+        Effect.zipLeft(Effect.fork(Effect.map(file.read(chunks[k & 1]!).pipe(Effect.mapError(unreadable(paths.dataset))), Number)), Effect.yieldNow())
+      let reading = yield* read(0)
+      for (let k = 0;; k++) {
+        const size = yield* Fiber.join(reading)
         if (size === 0) break
-        const data = chunk.subarray(0, size)
+        reading = yield* read(k + 1)
+        const data = chunks[k & 1]!.subarray(0, size)
         let start = 0
         // A line split across reads: joined with the head of this one; the rest is read in place.
         if (pending.length > 0) {
@@ -140,16 +158,17 @@ export const scanDataset = (
           const joined = new Uint8Array(pending.length + end)
           joined.set(pending)
           joined.set(data.subarray(0, end), pending.length)
-          const slow = each(joined)
+          const slow = each(joined, 0, joined.length)
           if (slow !== undefined) yield* slow
           start = end + 1
         }
         for (let i = data.indexOf(NEWLINE, start); i >= 0; i = data.indexOf(NEWLINE, start)) {
-          const slow = each(data.subarray(start, i))
+          const slow = each(data, start, i)
           if (slow !== undefined) yield* slow
           start = i + 1
         }
-        pending = data.slice(start)
+        // A copy: the chunk is read into again (a Buffer's `slice` would be a view of it).
+        pending = new Uint8Array(data.subarray(start))
         yield* flushKnown
       }
     }))

@@ -1,6 +1,6 @@
 import { Cause, Chunk, Clock, type Duration, Effect, Exit, Fiber, Ref, Schedule, Stream } from "effect"
 import { Catalog } from "../catalog/Catalog.js"
-import { type PlanOptions, workItems, workItemStream } from "../catalog/workItems.js"
+import { type PlanOptions, workItemIds, workItemStream } from "../catalog/workItems.js"
 import { AppConfig } from "../config/AppConfig.js"
 import type { AppConfigData } from "../config/ConfigSchema.js"
 import type { Conversation } from "../domain/Conversation.js"
@@ -134,9 +134,14 @@ export const runGeneration = (options: RunOptions) =>
 
     let planned = 0
     let skipped = 0
-    for (const item of workItems(catalog, options.plan)) {
+    // The plan's leading items that are done: the generation stream starts after them.
+    let leadingDone = 0
+    for (const id of workItemIds(catalog, options.plan)) {
       planned++
-      if (state.done.has(item.id)) skipped++
+      if (state.done.has(id)) {
+        skipped++
+        if (leadingDone === planned - 1) leadingDone = planned
+      }
     }
     yield* scorer.reserve(planned - skipped)
     const counts = { accepted: 0, rejected: 0, failed: 0, withToolCalls: 0, qualitySum: 0, scored: 0 }
@@ -256,7 +261,7 @@ export const runGeneration = (options: RunOptions) =>
         yield* manifest.pipe(Effect.ignoreLogged)
         yield* writer.log({ event: "end", status: yield* Ref.get(status), ...counts }).pipe(Effect.ignore)
       })
-    yield* workItemStream(catalog, options.plan).pipe(
+    yield* workItemStream(catalog, options.plan, leadingDone).pipe(
       Stream.filter((item) => !state.done.has(item.id)),
       mapEffectPool((item: WorkItem) => Effect.flatMap(generate(item), reviewed), config.generation.concurrency),
       Stream.runForEachChunk(settle),

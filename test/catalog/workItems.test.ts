@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Stream } from "effect"
 import type { CatalogData } from "../../src/catalog/Catalog.js"
 import { BUILTIN_CATALOG_DIR } from "../../src/catalog/loadCatalog.js"
-import { type PlanOptions, selectTypes, workItems, workItemStream } from "../../src/catalog/workItems.js"
+import { type PlanOptions, selectTypes, workItemIds, workItems, workItemStream } from "../../src/catalog/workItems.js"
 import type { WorkItem } from "../../src/domain/WorkItem.js"
 import { loadFrom } from "../support/catalogFixtures.js"
 
@@ -93,6 +93,24 @@ describe("work items", () => {
       const twice = Chunk.toArray(yield* Stream.runCollect(stream)).map((i) => i.id)
       expect(once).toEqual(plan({ maxItems: 30 }).map((i) => i.id))
       expect(twice).toEqual(once)
+    }))
+
+  it("ids alone are the items' ids, and `from` passes over the first items, sharded or not", () => {
+    for (const shard of [undefined, { index: 2, count: 3 }]) {
+      const options = { maxItems: 500, types: [], samplesPerVariation: null, seed: 42, shard }
+      const whole = [...workItems(catalog, options)]
+      expect([...workItemIds(catalog, options)]).toEqual(whole.map((i) => i.id))
+      for (const from of [0, 1, 37, whole.length - 1, whole.length, whole.length + 5]) {
+        expect([...workItems(catalog, options, from)]).toEqual(whole.slice(from))
+      }
+    }
+  })
+
+  it.effect("the stream from an offset is the rest of the plan", () =>
+    Effect.gen(function*() {
+      const options = { maxItems: 30, types: [], samplesPerVariation: null, seed: 42 }
+      const rest = Chunk.toArray(yield* Stream.runCollect(workItemStream(catalog, options, 12)))
+      expect(rest).toEqual(plan({ maxItems: 30 }).slice(12))
     }))
 
   it.effect("an unknown type is refused with a guess and the choices", () =>

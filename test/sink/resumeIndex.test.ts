@@ -98,6 +98,25 @@ describe("the dataset's index (dataset.keys)", () => {
       expect(shifted.parsed).toEqual([twin.id])
     }))
 
+  it.effect("lines that cross the reads' boundaries, one longer than a read, are vouched for or parsed alike", () =>
+    Effect.gen(function*() {
+      // About 14 MB: lines straddle the 4 MB reads, and one line (5 MB) spans two whole reads.
+      const many = Array.from({ length: 3000 }, (_, i) => ({ ...records[i % 3]!, id: `${records[i % 3]!.id}-${i}` }))
+      const long = { ...records[0]!, id: "long/one/v1/s0", turns: [{ role: "user", content: "x".repeat(5_000_000) }, ...records[0]!.turns.slice(1)] }
+      many.splice(1200, 0, long)
+      const manyLines = many.map(recordLine)
+      expect(manyLines.reduce((n, l) => n + l.length + 1, 0)).toBeGreaterThan(12 << 20)
+      writeFileSync(dir.path("large.jsonl"), manyLines.join("\n") + "\n")
+      writeIndex("large", many.map((r, i) => entryOf(r, manyLines[i]!)))
+      const indexed = yield* scan("large")
+      expect(indexed).toMatchObject({ lines: many.length, cut: 0, parsed: [] })
+      expect(indexed.known).toEqual(many.map((r) => `${r.id}:${r.complexity}`))
+      rmSync(dir.path("large.keys"))
+      const parsed = yield* scan("large")
+      expect(parsed).toMatchObject({ lines: many.length, cut: 0, known: [] })
+      expect(parsed.parsed).toEqual(many.map((r) => r.id))
+    }))
+
   it.effect("a damaged line is named and nothing is changed; a torn last line is cut and the index follows", () =>
     Effect.gen(function*() {
       const damaged = [lines[0]!, `{"id":"x/y/v1/s0","turns":[`, lines[1]!]
