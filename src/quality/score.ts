@@ -3,7 +3,7 @@ import type { QualityScores } from "../domain/Conversation.js"
 import type { Variation } from "../domain/Scenario.js"
 import { findPlaceholder } from "../generate/validate.js"
 import { chainLinks, explainedToolTurns } from "./patterns.js"
-import { allNumberValues, argumentText, normaliseNumber, numberValue, signatureAt, type Trace, words } from "./trace.js"
+import { allNumberValues, argumentText, eachFigure, normaliseNumber, numberValue, signatureAt, type Trace, words } from "./trace.js"
 
 export type Weights = QualityScores
 
@@ -156,15 +156,13 @@ const ungroundedFigures = (trace: Trace, answer: string): number => {
   let checked = 0
   for (const line of answer.split("\n")) {
     const lineNumbers = allNumberValues(line).slice(0, 40)
-    for (const raw of line.matchAll(/(?<![\w.])-?\d[\d,]*(?:\.\d+)?%?/g)) {
-      const text = raw[0]
-      if (text.replace(/\D/g, "").length < 2 && !text.includes(".")) continue
-      if (++checked > MAX_FIGURES_CHECKED) return ungrounded
+    eachFigure(line, (text, informative) => {
+      if (!informative || ++checked > MAX_FIGURES_CHECKED) return
       const figure = normaliseNumber(text)
       const value = Number(figure)
       const tol = tolerance(figure)
       const close = (x: number) => Math.abs(x - value) <= tol
-      if (stated(value, tol)) continue
+      if (stated(value, tol)) return
       const percent = text.endsWith("%")
       const operands = percent ? lineNumbers : oneStep ? numbers : []
       let found = false
@@ -177,7 +175,8 @@ const ungroundedFigures = (trace: Trace, answer: string): number => {
         if (found) break
       }
       if (!found) ungrounded++
-    }
+    })
+    if (checked > MAX_FIGURES_CHECKED) break
   }
   return ungrounded
 }

@@ -89,8 +89,6 @@ export const argumentTexts = (value: unknown): Array<string> => {
   return []
 }
 
-const NUMBER = /(?<![\w.])-?\d[\d,]*(?:\.\d+)?%?/g
-
 /** A number as written, normalised: `48,210` → `48210`, `16.50%` → `16.5`. */
 export const normaliseNumber = (text: string): string => {
   const bare = withoutSeparators(text)
@@ -103,20 +101,80 @@ export const numberValue = (text: string): number => Number(withoutSeparators(te
 
 const withoutSeparators = (text: string) => (text.includes(",") || text.endsWith("%") ? text.replace(/[,%]/g, "") : text)
 
+const isDigit = (c: number) => c >= 48 && c <= 57
+
+/**
+ * Where a number written from `i` on ends: `\d[\d,]*(?:\.\d+)?` (its first digit at `i`), then a `%` when
+ * `percent` allows one.
+ */
+const numberEnd = (text: string, i: number, percent: boolean): number => {
+  let j = i + 1
+  while (isDigit(text.charCodeAt(j)) || text.charCodeAt(j) === 44) j++
+  if (text.charCodeAt(j) === 46 && isDigit(text.charCodeAt(j + 1))) {
+    j += 2
+    while (isDigit(text.charCodeAt(j))) j++
+  }
+  if (percent && text.charCodeAt(j) === 37) j++
+  return j
+}
+
+/**
+ * Calls `visit` with each figure as written: the matches of `/(?<![\w.])-?\d[\d,]*(?:\.\d+)?%?/g`
+ * (not inside a word or after a point; a minus sign and a percent sign included), found without a
+ * regular expression, with whether it has two digits or more or a decimal part.
+ */
+export const eachFigure = (text: string, visit: (raw: string, informative: boolean) => void): void => {
+  const length = text.length
+  let i = 0
+  while (i < length) {
+    const c = text.charCodeAt(i)
+    const minus = c === 45 && isDigit(text.charCodeAt(i + 1))
+    if (minus || isDigit(c)) {
+      const before = i === 0 ? 32 : text.charCodeAt(i - 1)
+      if (!(isAlnum(before) || before === 95 || before === 46)) {
+        const end = numberEnd(text, minus ? i + 1 : i, true)
+        let digits = 0
+        let point = false
+        for (let k = i; k < end; k++) {
+          const d = text.charCodeAt(k)
+          if (isDigit(d)) digits++
+          else if (d === 46) point = true
+        }
+        visit(text.slice(i, end), digits >= 2 || point)
+        i = end
+        continue
+      }
+    }
+    i++
+  }
+}
+
 /** Figures with some information in them (two digits or more, or a decimal part). */
-export const figures = (text: string): Array<string> =>
-  Array.from(text.matchAll(NUMBER), (m) => m[0])
-    .filter((raw) => raw.replace(/\D/g, "").length >= 2 || raw.includes("."))
-    .map(normaliseNumber)
+export const figures = (text: string): Array<string> => {
+  const out: Array<string> = []
+  eachFigure(text, (raw, informative) => {
+    if (informative) out.push(normaliseNumber(raw))
+  })
+  return out
+}
 
-const ALL_NUMBERS = /\d[\d,]*(?:\.\d+)?/g
-
-/** Every number in a text, inside identifiers too (`events_2025_02`): what a source makes known. */
+/**
+ * Every number in a text, inside identifiers too (`events_2025_02`): what a source makes known. The
+ * values of the matches of `/\d[\d,]*(?:\.\d+)?/g`, found without a regular expression.
+ */
 export const allNumberValues = (text: string): Array<number> => {
   const out: Array<number> = []
-  for (const m of text.matchAll(ALL_NUMBERS)) {
-    const n = numberValue(m[0])
+  const length = text.length
+  let i = 0
+  while (i < length) {
+    if (!isDigit(text.charCodeAt(i))) {
+      i++
+      continue
+    }
+    const end = numberEnd(text, i, false)
+    const n = numberValue(text.slice(i, end))
     if (Number.isFinite(n)) out.push(n)
+    i = end
   }
   return out
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { atoms, figures, isErrorOrEmpty, words } from "../../src/quality/trace.js"
+import { allNumberValues, atoms, eachFigure, figures, isErrorOrEmpty, normaliseNumber, numberValue, words } from "../../src/quality/trace.js"
 
 // The plain definitions the fast versions must agree with.
 const referenceWords = (text: string) => new Set(text.toLowerCase().match(/[a-z][a-z0-9]{3,}/g) ?? [])
@@ -26,8 +26,15 @@ const referenceIsErrorOrEmpty = (content: string): boolean => {
   return /\b(error|exception|traceback|failed|failure|not found|timed? ?out|denied|unauthori[sz]ed|forbidden|refused|no such file)\b/i.test(text)
 }
 
+const FIGURE = /(?<![\w.])-?\d[\d,]*(?:\.\d+)?%?/g
+const referenceFigureSpans = (text: string) =>
+  Array.from(text.matchAll(FIGURE), (m) => ({ raw: m[0], informative: m[0].replace(/\D/g, "").length >= 2 || m[0].includes(".") }))
+const referenceFigures = (text: string) => referenceFigureSpans(text).filter((f) => f.informative).map((f) => normaliseNumber(f.raw))
+const referenceNumberValues = (text: string) =>
+  Array.from(text.matchAll(/\d[\d,]*(?:\.\d+)?/g), (m) => numberValue(m[0])).filter(Number.isFinite)
+
 const referenceAtoms = (text: string): Set<string> => {
-  const out = new Set<string>(figures(text))
+  const out = new Set<string>(referenceFigures(text))
   for (const match of text.matchAll(/[A-Za-z0-9][A-Za-z0-9_\-./:@#]{2,}[A-Za-z0-9]/g)) {
     const token = match[0]
     if (/\d/.test(token) || /[_\-./:@#]/.test(token)) out.add(token.toLowerCase())
@@ -47,6 +54,19 @@ describe("trace helpers", () => {
       const text = Array.from({ length: 1 + Math.floor(random() * 12) }, () => pick(pieces)).join(random() < 0.5 ? "" : " ")
       expect(words(text), JSON.stringify(text)).toEqual(referenceWords(text))
     }
+  })
+
+  it("figures and number values: the same matches as the regular-expression definitions", () => {
+    const pieces = ["-", "--", "-5", "5", "12", "1,234", "1,234,", "12.5", "12.", ".5", "0.75%", "%", ",", ".", "a", "x1", "_7", "7_", "e5", "1e5", " ", "\n", "(", "€", "é", "٣", "１２", "12%5", "3.4.5", "v2.1", "−4"]
+    for (let i = 0; i < 4000; i++) {
+      const text = Array.from({ length: 1 + Math.floor(random() * 10) }, () => pick(pieces)).join(random() < 0.6 ? "" : " ")
+      const spans: Array<{ raw: string; informative: boolean }> = []
+      eachFigure(text, (raw, informative) => spans.push({ raw, informative }))
+      expect(spans, JSON.stringify(text)).toEqual(referenceFigureSpans(text))
+      expect(figures(text), JSON.stringify(text)).toEqual(referenceFigures(text))
+      expect(allNumberValues(text), JSON.stringify(text)).toEqual(referenceNumberValues(text))
+    }
+    expect(figures("revenue 48,210 (up 16.5%) in Q1, -3.25 on 2024-01-31, 7 items")).toEqual(["48210", "16.5", "-3.25", "2024", "1", "31"])
   })
 
   it("atoms: the same values as the regular-expression definition", () => {
