@@ -27,7 +27,27 @@ const mix = (x: number, seed: number): number => {
 }
 const SEEDS = Array.from({ length: PERMUTATIONS }, (_, i) => mix(i + 1, 0x9e3779b9))
 
-const normalise = (text: string) => text.toLowerCase().replace(/[^a-z0-9\s]/g, " ").replace(/\s+/g, " ").trim()
+const normaliseAny = (text: string) => text.toLowerCase().replace(/[^a-z0-9\s]/g, " ").replace(/\s+/g, " ").trim()
+
+/**
+ * Lower-cased, everything but letters and digits a space, spaces collapsed and trimmed (`normaliseAny`):
+ * for an ASCII text, its runs of letters and digits joined by single spaces, found in one pass.
+ */
+export const normalise = (text: string): string => {
+  let out = ""
+  let start = -1
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 32
+    if (c >= 128) return normaliseAny(text)
+    if ((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122)) {
+      if (start < 0) start = i
+    } else if (start >= 0) {
+      out = out === "" ? text.slice(start, i) : `${out} ${text.slice(start, i)}`
+      start = -1
+    }
+  }
+  return out.toLowerCase()
+}
 
 /** Two independent 32-bit hashes of a key: a 64-bit fingerprint without keeping the text. */
 const keyHash = (key: string): readonly [number, number] => {
@@ -46,37 +66,48 @@ export const exactKey = (conversation: Conversation, t: Trace = trace(conversati
   return `${normalise(request)}|${calls.join(";")}`
 }
 
-/** Shingles a text's words, a piece at a time: the text is never built, and no word is made a string. */
+/**
+ * Shingles a text's words, a piece at a time, into a one-permutation MinHash sketch (see `signature`):
+ * the text is never built, and no word is made a string.
+ */
 class Shingler {
   private w1 = 0
   private w2 = 0
   private words = 0
-  private word = FNV_OFFSET
-  private inWord = false
 
-  constructor(private readonly emit: (shingle: number) => void) {}
+  /** `sig`: the bins, each keeping its least hash. */
+  constructor(private readonly sig: Uint32Array) {}
 
   /** Feeds a piece of text; pieces are separated as if by a space. */
   feed(text: string) {
+    let word = FNV_OFFSET
+    let inWord = false
     for (let i = 0; i < text.length; i++) {
       let c = text.charCodeAt(i)
       if (c >= 65 && c <= 90) c += 32
       if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57)) {
-        this.word = Math.imul(this.word ^ c, 0x01000193)
-        this.inWord = true
-      } else if (this.inWord) this.endWord()
+        word = Math.imul(word ^ c, 0x01000193)
+        inWord = true
+      } else if (inWord) {
+        this.endWord(word >>> 0)
+        word = FNV_OFFSET
+        inWord = false
+      }
     }
-    if (this.inWord) this.endWord()
+    if (inWord) this.endWord(word >>> 0)
   }
 
-  private endWord() {
-    const w = this.word >>> 0
+  private endWord(w: number) {
     this.words++
     if (this.words >= 3) this.emit(mix(Math.imul(this.w1, 0x9e3779b1) ^ Math.imul(this.w2, 0x85ebca6b) ^ w, 0x27d4eb2f))
     this.w1 = this.w2
     this.w2 = w
-    this.word = FNV_OFFSET
-    this.inWord = false
+  }
+
+  /** A shingle's hash is already mixed: its residue picks the bin, the hash is the value. */
+  private emit(shingle: number) {
+    const bin = shingle % PERMUTATIONS
+    if (shingle < this.sig[bin]!) this.sig[bin] = shingle
   }
 
   /** A text of fewer than three words is one shingle of what it has. */
@@ -96,11 +127,7 @@ const EMPTY = 0xffffffff
  */
 export const signature = (conversation: Conversation, t: Trace = trace(conversation.turns)): Uint8Array => {
   const sig = scratch.fill(EMPTY)
-  // A shingle's hash is already mixed: its residue picks the bin, the hash is the value.
-  const shingler = new Shingler((shingle) => {
-    const bin = shingle % PERMUTATIONS
-    if (shingle < sig[bin]!) sig[bin] = shingle
-  })
+  const shingler = new Shingler(sig)
   // The trace lists the turns' calls in their order.
   let call = 0
   for (const turn of conversation.turns) {

@@ -108,7 +108,12 @@ const reasoning = (trace: Trace): number => {
 }
 
 /** Half a unit of the figure's last written digit: `16.5` may stand for 16.52, `1980` for 1979.6. */
-const tolerance = (figure: string): number => 0.5 * 10 ** -(figure.split(".")[1]?.length ?? 0) + 1e-9
+const tolerance = (figure: string): number => {
+  const point = figure.indexOf(".")
+  if (point < 0) return 0.5 + 1e-9
+  const next = figure.indexOf(".", point + 1)
+  return 0.5 * 10 ** -((next < 0 ? figure.length : next) - point - 1) + 1e-9
+}
 
 /** Above this many known numbers, implicit one-step derivations are no evidence (see ungroundedFigures). */
 const MAX_NUMBERS_FOR_ONE_STEP = 60
@@ -128,11 +133,10 @@ const apply = (a: number, op: string, b: number): number =>
  * answer may compute; it may not invent.
  */
 const ungroundedFigures = (trace: Trace, answer: string): number => {
-  const sources = [
-    ...trace.turns.filter((t) => t.role === "tool" || t.role === "user").map((t) => t.content),
-    ...trace.calls.map((_, k) => argumentText(trace, k))
-  ].join("\n")
-  const known = new Set(allNumberValues(sources))
+  // Every number of the sources (a number never spans two of them, so each is read alone).
+  const known = new Set<number>()
+  for (const t of trace.turns) if (t.role === "tool" || t.role === "user") for (const n of allNumberValues(t.content)) known.add(n)
+  for (let k = 0; k < trace.calls.length; k++) for (const n of allNumberValues(argumentText(trace, k))) known.add(n)
   const assistantText = trace.turns.filter((t) => t.role === "assistant").map((t) => t.content).join("\n")
   for (const m of assistantText.matchAll(EXPRESSION)) {
     const [a, b, c] = [m[1], m[3], m[4]].map((x) => numberValue(x!))
@@ -155,7 +159,7 @@ const ungroundedFigures = (trace: Trace, answer: string): number => {
   let ungrounded = 0
   let checked = 0
   for (const line of answer.split("\n")) {
-    const lineNumbers = allNumberValues(line).slice(0, 40)
+    let lineNumbers: Array<number> | undefined
     eachFigure(line, (text, informative) => {
       if (!informative || ++checked > MAX_FIGURES_CHECKED) return
       const figure = normaliseNumber(text)
@@ -164,7 +168,7 @@ const ungroundedFigures = (trace: Trace, answer: string): number => {
       const close = (x: number) => Math.abs(x - value) <= tol
       if (stated(value, tol)) return
       const percent = text.endsWith("%")
-      const operands = percent ? lineNumbers : oneStep ? numbers : []
+      const operands = percent ? (lineNumbers ??= allNumberValues(line).slice(0, 40)) : oneStep ? numbers : []
       let found = false
       for (const a of operands) {
         for (const b of operands) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest"
 import type { Conversation } from "../../src/domain/Conversation.js"
-import { DedupIndex, signature, similarity } from "../../src/quality/Dedup.js"
+import { DedupIndex, normalise, signature, similarity } from "../../src/quality/Dedup.js"
 import { callSignature } from "../../src/quality/trace.js"
 
 const record = (id: string, request: string, answer: string, query = "SELECT region, SUM(revenue) FROM orders GROUP BY region"): Conversation => ({
@@ -24,6 +24,17 @@ const base = record(
 )
 
 describe("dedup", () => {
+  it("normalises a request as the regular-expression definition does (the exact keys of earlier runs stay valid)", () => {
+    const reference = (text: string) => text.toLowerCase().replace(/[^a-z0-9\s]/g, " ").replace(/\s+/g, " ").trim()
+    const pieces = ["Revenue", "Q1", "2024", " ", "  ", "\t", "\n", "\r\n", "\u000b", "\u00a0", "\u2003", ",", ".", "?", "'", "-", "_", "é", "İ", "ß", "ΑΒΓ", "日本", "A-B", "x9", "(", ")"]
+    let seed = 5
+    const random = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32
+    for (let i = 0; i < 3000; i++) {
+      const text = Array.from({ length: Math.floor(random() * 10) }, () => pieces[Math.floor(random() * pieces.length)]!).join(random() < 0.5 ? "" : " ")
+      expect(normalise(text), JSON.stringify(text)).toBe(reference(text))
+    }
+  })
+
   it("catches an exact copy (same request and calls, other wording) and a near copy (a word changed)", () => {
     const index = new DedupIndex(0.8)
     index.add(base)
