@@ -37,6 +37,8 @@ describe("parsing the model's output", () => {
     expect(ok(JSON.stringify(withCode))).toEqual(withCode.turns)
     expect(ok("```json\n" + JSON.stringify(withCode) + "\n```")).toEqual(withCode.turns)
     expect(ok("<think>The user wants [user, assistant] turns {maybe}.</think>" + JSON.stringify(clean))).toEqual(clean.turns)
+    expect(ok("\uFEFF<think>{\"turns\": []}</think>\n" + JSON.stringify(clean) + "\n<think>done</think>")).toEqual(clean.turns)
+    expect(ok("\uFEFF" + JSON.stringify(clean))).toEqual(clean.turns)
     expect(ok("Here is the conversation [JSON] with {braces} in prose:\n" + JSON.stringify(clean))).toEqual(clean.turns)
   })
 
