@@ -3,7 +3,7 @@ import type { QualityScores } from "../domain/Conversation.js"
 import type { Variation } from "../domain/Scenario.js"
 import { findPlaceholder } from "../generate/validate.js"
 import { chainLinks, explainedToolTurns } from "./patterns.js"
-import { allNumberValues, argumentText, eachFigure, normaliseNumber, numberValue, signatureAt, someWord, type Trace, words } from "./trace.js"
+import { allNumberValues, argumentText, eachFigure, normaliseNumber, numberValue, signatureAt, type Trace, words } from "./trace.js"
 
 export type Weights = QualityScores
 
@@ -100,8 +100,11 @@ const reasoning = (trace: Trace): number => {
     const said = words(turn.content)
     return trace.calls.some((c, k) => {
       if (c.turn !== i) return false
-      const mentioned = (w: string) => said.has(w)
-      return someWord(c.call.function.name.replace(/_/g, " "), mentioned) || someWord(argumentText(trace, k), mentioned)
+      const mentioned = (about: Set<string>) => {
+        for (const w of about) if (said.has(w)) return true
+        return false
+      }
+      return mentioned(words(c.call.function.name.replace(/_/g, " "))) || mentioned(words(argumentText(trace, k)))
     })
   }).length / toolTurns.length
   return clamp(0.5 * explained + 0.3 * (planned ? 1 : 0) + 0.2 * relevant)
@@ -198,28 +201,6 @@ const completeness = (trace: Trace): number => {
   return clamp(s)
 }
 
-/** `\s` of a regular expression: the ASCII spaces and Unicode's space separators, line separators and BOM. */
-const isSpace = (c: number) =>
-  c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 ||
-  c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff
-
-/** `text.split(/(?<=[.!?])\s+/)`: split at each run of spaces after a full stop, `!` or `?`, in one pass. */
-export const sentencesOf = (text: string): Array<string> => {
-  const out: Array<string> = []
-  let start = 0
-  for (let i = 1; i < text.length; i++) {
-    const before = text.charCodeAt(i - 1)
-    if (!isSpace(text.charCodeAt(i)) || (before !== 46 && before !== 33 && before !== 63)) continue
-    out.push(text.slice(start, i))
-    let j = i + 1
-    while (j < text.length && isSpace(text.charCodeAt(j))) j++
-    start = j
-    i = j
-  }
-  out.push(text.slice(start))
-  return out
-}
-
 /** `naturalness`: a plausible user, no boilerplate or self-reference, sensible lengths, no repetition. */
 const naturalness = (trace: Trace): number => {
   let s = 1
@@ -228,7 +209,7 @@ const naturalness = (trace: Trace): number => {
   if (ANY_BOILERPLATE.test(all)) for (const pattern of BOILERPLATE) if (pattern.test(all)) s -= 0.25
   const sentences: Array<string> = []
   for (const text of assistant) {
-    for (const piece of sentencesOf(text)) {
+    for (const piece of text.split(/(?<=[.!?])\s+/)) {
       const sentence = piece.trim().toLowerCase()
       if (sentence.length > 20) sentences.push(sentence)
     }

@@ -225,41 +225,22 @@ const isAlnum = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (
 /** `_ - . / : @ #` */
 const isSeparator = (c: number) => c === 95 || c === 45 || c === 46 || c === 47 || c === 58 || c === 64 || c === 35
 
-const WORD = /[a-z][a-z0-9]{3,}/g
-
-/**
- * Calls `visit` with each lower-case word token of four letters or more (a letter, then letters or
- * digits: the matches of `/[a-z][a-z0-9]{3,}/g` in the lower-cased text), in order, until it returns
- * true; returns whether it did.
- */
-export const someWord = (text: string, visit: (word: string) => boolean): boolean => {
+/** Lower-case word tokens of four letters or more (a letter, then letters or digits), for overlap measures. */
+export const words = (text: string): Set<string> => {
+  const out = new Set<string>()
   let start = -1
   for (let i = 0; i <= text.length; i++) {
     const raw = i < text.length ? text.charCodeAt(i) : 0
-    // Lower-casing other scripts can yield ASCII letters (`İ` → `i̇`): such text takes the slow road,
-    // from the start (the words before were ASCII and are visited again: a visit must not count).
-    if (raw >= 128) {
-      for (const m of text.toLowerCase().matchAll(WORD)) if (visit(m[0])) return true
-      return false
-    }
+    // Lower-casing other scripts can yield ASCII letters (`İ` → `i̇`): such text takes the slow road.
+    if (raw >= 128) return new Set(text.toLowerCase().match(/[a-z][a-z0-9]{3,}/g) ?? [])
     const lower = raw | 32
     if ((lower >= 97 && lower <= 122) || (raw >= 48 && raw <= 57 && start >= 0)) {
       if (start < 0) start = i
     } else if (start >= 0) {
-      if (i - start >= 4 && visit(text.slice(start, i).toLowerCase())) return true
+      if (i - start >= 4) out.add(text.slice(start, i).toLowerCase())
       start = -1
     }
   }
-  return false
-}
-
-/** Lower-case word tokens of four letters or more (a letter, then letters or digits), for overlap measures. */
-export const words = (text: string): Set<string> => {
-  const out = new Set<string>()
-  someWord(text, (word) => {
-    out.add(word)
-    return false
-  })
   return out
 }
 
