@@ -5,13 +5,41 @@
  * fresh process of the compiled code (bench/pipelineChild.ts), as a user runs the tool: the harness's
  * own memory is not counted, and one measurement does not warm or fill the heap of the next.
  */
-import { execFile } from "node:child_process"
+import { execFile, spawn } from "node:child_process"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
+import { startFakeProvider } from "../test/support/fakeProvider.js"
+import { fakeConversation } from "../test/support/fakeConversation.js"
 
 const CHILD = fileURLToPath(new URL("./pipelineChild.js", import.meta.url))
+/** The CLI of this build of the benchmarks (`npm run bench` compiles src/ beside bench/). */
+const BIN = fileURLToPath(new URL("../src/bin.js", import.meta.url))
+
+/**
+ * Resume start-up as a user meets it: the real `generate` command asked for `items` on a directory
+ * that holds all but one, against an instant loopback provider; milliseconds from spawning the process
+ * to the provider's first chat request.
+ */
+const cliFirstRequestMs = async (dir: string, items: number): Promise<number> => {
+  const fake = await startFakeProvider({ flavor: "plain", reply: (body) => ({ content: fakeConversation(body) }) })
+  try {
+    const spawned = Date.now()
+    const code = await new Promise<number | null>((done) => {
+      const cli = spawn(process.execPath, [BIN, "generate", "-o", dir, "-n", String(items), "--quiet"], {
+        env: { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? "", OPENAI_BASE_URL: fake.url },
+        stdio: "ignore"
+      })
+      cli.on("exit", done)
+    })
+    const first = fake.chatRequests()[0]
+    if (code !== 0 || first === undefined) throw new Error(`the resumed generate exited with ${code} after ${fake.chatRequests().length} requests`)
+    return first.at - spawned
+  } finally {
+    await fake.close()
+  }
+}
 
 const child = <A>(...args: ReadonlyArray<string>) =>
   new Promise<A>((resolve, reject) =>
@@ -52,6 +80,8 @@ export interface PipelineResult {
   readonly largePerSecond: number
   /** Milliseconds from the process's start to the first new request, with `large` items done. */
   readonly resumeStartMs: number
+  /** The same through the real CLI, from spawning `generate` (module loading of the CLI included). */
+  readonly cliResumeStartMs: number
 }
 
 export const runPipelineBench = async (small: number, large: number): Promise<PipelineResult> => {
@@ -65,6 +95,7 @@ export const runPipelineBench = async (small: number, large: number): Promise<Pi
     const big = await child<PipelineRun>("pipeline", join(root, "large"), String(large))
     const resume = await child<{ firstRequestMs: number; skipped: number }>("resume", join(root, "large"), String(large + 1))
     if (resume.skipped !== large) throw new Error(`resume skipped ${resume.skipped} items, expected ${large}`)
+    const cliResumeStartMs = await cliFirstRequestMs(join(root, "large"), large + 2)
     const pipelinePerSecond = small / rate.fromFirstRequest
     const barePerSecond = small / bare.seconds
     return {
@@ -77,7 +108,8 @@ export const runPipelineBench = async (small: number, large: number): Promise<Pi
       rejections: rate.rejections,
       peakRssMb: { [String(small)]: smallMemory.peakRssMb, [String(large)]: big.peakRssMb },
       largePerSecond: large / big.fromFirstRequest,
-      resumeStartMs: resume.firstRequestMs
+      resumeStartMs: resume.firstRequestMs,
+      cliResumeStartMs
     }
   } finally {
     rmSync(root, { recursive: true, force: true })

@@ -43,7 +43,8 @@ if (pipeline !== undefined) {
       `(${pipeline.conversations}, from the first request; ${Math.round(pipeline.withStartPerSecond)}/s from the run's start; ` +
       `${Math.round(pipeline.largePerSecond)}/s over ${memorySize}), bare parse+stringify+append loop ${Math.round(pipeline.barePerSecond)}/s, ratio ${pipeline.ratio.toFixed(3)}; ` +
       `peak RSS ${Object.entries(pipeline.peakRssMb).map(([n, mb]) => `${mb} MB at ${n}`).join(", ")}; ` +
-      `resume start-up with ${memorySize} done: ${Math.round(pipeline.resumeStartMs)} ms to the first new request`
+      `resume start-up with ${memorySize} done: ${Math.round(pipeline.resumeStartMs)} ms to the first new request ` +
+      `(${Math.round(pipeline.cliResumeStartMs)} ms through the CLI, from spawning it)`
   )
 }
 

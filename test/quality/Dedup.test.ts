@@ -53,6 +53,16 @@ describe("dedup", () => {
     expect(index.find({ ...base, id: "new", turns: [{ role: "user", content: `日本/キャッシュ/v3/s2 ${base.turns[0]!.content}` }, ...base.turns.slice(1)] })).toBe("日本/キャッシュ/v3/s2")
   })
 
+  it("keeps ids whole when they outgrow the room reserved for them", () => {
+    const index = new DedupIndex(0.8)
+    index.reserve(2)
+    const ids = ["a".repeat(300), "données/über/v1/s0", "b".repeat(70_000), "日本/キャッシュ/v3/s2"]
+    for (const id of ids) index.add({ ...base, id, turns: [{ role: "user", content: `${id.slice(0, 40)} ${base.turns[0]!.content}` }, ...base.turns.slice(1)] })
+    for (const id of ids) {
+      expect(index.find({ ...base, id: "new", turns: [{ role: "user", content: `${id.slice(0, 40)} ${base.turns[0]!.content}` }, ...base.turns.slice(1)] })).toBe(id)
+    }
+  })
+
   it("lets distinct conversations of the same scenario through", () => {
     const index = new DedupIndex(0.8)
     index.add(base)
