@@ -180,13 +180,13 @@ export const similarity = (a: Uint8Array, b: Uint8Array): number => {
   return same / PERMUTATIONS
 }
 
+/** Bytes an id takes on average, with room to spare: `<type>/<scenario>/v<k>/s<n>` is about 47. */
+const ID_BYTES = 56
+
 /**
  * Ids, UTF-8 back to back in one growing buffer: about 40 bytes an id instead of a string object
  * and an array slot (70), and nothing for the garbage collector to walk.
  */
-/** Bytes an id takes on average, with room to spare: `<type>/<scenario>/v<k>/s<n>` is about 47. */
-const ID_BYTES = 56
-
 class IdStore {
   private bytes = new Uint8Array(1 << 16)
   private ends = new Uint32Array(1024)
