@@ -12,10 +12,9 @@ import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { startFakeProvider } from "../test/support/fakeProvider.js"
 import { fakeConversation } from "../test/support/fakeConversation.js"
+import { BIN } from "./cliPath.js"
 
 const CHILD = fileURLToPath(new URL("./pipelineChild.js", import.meta.url))
-/** The CLI of this build of the benchmarks (`npm run bench` compiles src/ beside bench/). */
-const BIN = fileURLToPath(new URL("../src/bin.js", import.meta.url))
 
 /**
  * Resume start-up as a user meets it: the real `generate` command asked for `items` on a directory

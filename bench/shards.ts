@@ -8,9 +8,9 @@ import { execFile, spawn } from "node:child_process"
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { fileURLToPath } from "node:url"
 import { fakeConversation } from "../test/support/fakeConversation.js"
 import { startFakeProvider } from "../test/support/fakeProvider.js"
+import { BIN } from "./cliPath.js"
 
 export interface ShardResult {
   readonly shards: number
@@ -23,8 +23,6 @@ export interface ShardResult {
   readonly ratio: number
 }
 
-/** The CLI of this build of the benchmarks (`npm run bench` compiles src/ beside bench/). */
-const BIN = fileURLToPath(new URL("../src/bin.js", import.meta.url))
 
 const run = (args: ReadonlyArray<string>, env: Record<string, string>) =>
   new Promise<number | null>((done) => {

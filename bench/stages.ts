@@ -10,11 +10,10 @@ import { Effect, Either, Layer } from "effect"
 import { Catalog } from "../src/catalog/Catalog.js"
 import { workItems } from "../src/catalog/workItems.js"
 import { AppConfig } from "../src/config/AppConfig.js"
-import { type Conversation, conversationType } from "../src/domain/Conversation.js"
 import type { ToolDefinition } from "../src/domain/Tool.js"
-import { scenarioRef } from "../src/domain/WorkItem.js"
+import { conversationOf } from "../src/generate/Generator.js"
 import { parseConversation } from "../src/generate/parse.js"
-import { buildRequest, PROMPT_VERSION } from "../src/generate/prompt.js"
+import { buildRequest } from "../src/generate/prompt.js"
 import { validateConversation } from "../src/generate/validate.js"
 import { makeJudge } from "../src/quality/Scorer.js"
 import { recordLine } from "../src/sink/OutcomeWriter.js"
@@ -57,23 +56,7 @@ const program = Effect.gen(function*() {
       const content = time("instant provider", () => instantReply(request))
       const turns = time("parse", () => Either.getOrThrow(parseConversation(content, "stop")))
       time("validate", () => validateConversation(turns, validators))
-      const conversation: Conversation = {
-        id: item.id,
-        conversation_type: conversationType(item.scenario.type),
-        scenario: scenarioRef(item),
-        tools,
-        turns: [turns[0]!, ...turns.slice(1)],
-        provenance: {
-          provider: "instant",
-          model: "instant",
-          seed: item.seed,
-          sample: item.sample,
-          prompt_version: PROMPT_VERSION,
-          run_id: "stages",
-          created_at: new Date().toISOString(),
-          usage: { prompt_tokens: 1500, completion_tokens: 400 }
-        }
-      }
+      const conversation = conversationOf(item, tools, turns, { provider: "instant", model: "instant", runId: "stages", createdAt: new Date().toISOString(), usage: { prompt_tokens: 1500, completion_tokens: 400 } })
       const reviewed = time("review (patterns, complexity, five scores, dedup keys)", () => judge.review(conversation))
       const judged = time("decide (threshold, dedup lookup and insert, quotas)", () => judge.decide(reviewed.conversation, reviewed.keys))
       time("record line", () => recordLine(judged.conversation))

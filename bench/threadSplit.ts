@@ -46,8 +46,8 @@ const measure = async (mode: "one thread" | "thread" | "shared") => {
     for (const a of answers) {
       if ("rejected" in a || a.score < config.quality.min_score) continue
       if (a.keys !== undefined) {
-        if (index.find({ id: a.id } as never, a.keys) !== undefined) continue
-        index.add({ id: a.id } as never, a.keys)
+        if (index.findKeys(a.keys) !== undefined) continue
+        index.addRaw(a.id, a.keys.exact[0], a.keys.exact[1], a.keys.signature, 0)
       }
       lines.push(a.line)
     }

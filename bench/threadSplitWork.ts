@@ -8,10 +8,9 @@ import type { ValidateFunction } from "ajv"
 import { Effect, Either, Layer } from "effect"
 import { Catalog, type CatalogData } from "../src/catalog/Catalog.js"
 import { AppConfig } from "../src/config/AppConfig.js"
-import { type Conversation, conversationType } from "../src/domain/Conversation.js"
 import type { ToolDefinition } from "../src/domain/Tool.js"
 import { parseConversation } from "../src/generate/parse.js"
-import { PROMPT_VERSION } from "../src/generate/prompt.js"
+import { conversationOf } from "../src/generate/Generator.js"
 import { validateConversation } from "../src/generate/validate.js"
 import type { DedupKeys } from "../src/quality/Dedup.js"
 import { makeJudge } from "../src/quality/Scorer.js"
@@ -51,24 +50,8 @@ export const makeWork = (catalog: CatalogData, config: AppConfig["Type"]) => {
     const { scenario, tools, validators } = scenarioOf(type, scenarioId)
     const parsed = Either.flatMap(parseConversation(content, "stop"), (turns) => Either.map(validateConversation(turns, validators), () => turns))
     if (Either.isLeft(parsed)) return { id, rejected: parsed.left.reason }
-    const [first, ...rest] = parsed.right
-    const conversation: Conversation = {
-      id,
-      conversation_type: conversationType(type),
-      scenario: { type, id: scenarioId, variation, title: scenario.title },
-      tools,
-      turns: [first!, ...rest],
-      provenance: {
-        provider: "instant",
-        model: "instant",
-        seed,
-        sample,
-        prompt_version: PROMPT_VERSION,
-        run_id: "thread-split",
-        created_at: new Date().toISOString(),
-        usage: { prompt_tokens: 1500, completion_tokens: 400 }
-      }
-    }
+    const item = { id, scenario, variation, sample, seed }
+    const conversation = conversationOf(item, tools, parsed.right, { provider: "instant", model: "instant", runId: "thread-split", createdAt: new Date().toISOString(), usage: { prompt_tokens: 1500, completion_tokens: 400 } })
     const reviewed = judge.review(conversation)
     return { id, score: reviewed.conversation.quality_score!, keys: reviewed.keys, line: recordLine(reviewed.conversation) }
   }

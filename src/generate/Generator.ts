@@ -7,6 +7,7 @@ import { type Conversation, conversationType } from "../domain/Conversation.js"
 import type { Outcome, Rejection } from "../domain/Outcome.js"
 import { isBadSample, ProviderError } from "../domain/ProviderError.js"
 import type { ToolDefinition } from "../domain/Tool.js"
+import type { Turn } from "../domain/Turn.js"
 import { scenarioRef, type WorkItem } from "../domain/WorkItem.js"
 import { ChatClient } from "../provider/ChatClient.js"
 import { parseConversation } from "./parse.js"
@@ -35,6 +36,33 @@ const scenarioTools = (catalog: CatalogData, scenario: Scenario) => {
     toolsOfScenario.set(scenario, found)
   }
   return found
+}
+
+/** The record of a work item's validated turns, as the generator writes it (before the quality stage). */
+export const conversationOf = (
+  item: WorkItem,
+  tools: ReadonlyArray<ToolDefinition>,
+  turns: ReadonlyArray<Turn>,
+  source: { readonly provider: string; readonly model: string; readonly runId: string; readonly createdAt: string; readonly usage: Conversation["provenance"]["usage"] }
+): Conversation => {
+  const [first, ...rest] = turns
+  return {
+    id: item.id,
+    conversation_type: conversationType(item.scenario.type),
+    scenario: scenarioRef(item),
+    tools,
+    turns: [first!, ...rest],
+    provenance: {
+      provider: source.provider,
+      model: source.model,
+      seed: item.seed,
+      sample: item.sample,
+      prompt_version: PROMPT_VERSION,
+      run_id: source.runId,
+      created_at: source.createdAt,
+      usage: source.usage
+    }
+  }
 }
 
 /** What a sample the provider refused as malformed (Groq's 400s) counts as. */
@@ -101,24 +129,13 @@ const generateWith = (
       last = { rejection: parsed.left, raw: completion.content, provider: completion.provider, model: completion.model }
       continue
     }
-    const [first, ...rest] = parsed.right
-    const conversation: Conversation = {
-      id: item.id,
-      conversation_type: conversationType(item.scenario.type),
-      scenario: scenarioRef(item),
-      tools,
-      turns: [first!, ...rest],
-      provenance: {
-        provider: completion.provider,
-        model: completion.model,
-        seed: item.seed,
-        sample: item.sample,
-        prompt_version: PROMPT_VERSION,
-        run_id: options.runId,
-        created_at: new Date(yield* Clock.currentTimeMillis).toISOString(),
-        usage: completion.usage
-      }
-    }
+    const conversation = conversationOf(item, tools, parsed.right, {
+      provider: completion.provider,
+      model: completion.model,
+      runId: options.runId,
+      createdAt: new Date(yield* Clock.currentTimeMillis).toISOString(),
+      usage: completion.usage
+    })
     return { _tag: "accepted", conversation } satisfies Outcome
   }
   return {

@@ -343,6 +343,11 @@ export class DedupIndex {
 
   /** The id this conversation copies (exactly, or at Jaccard ≥ threshold), or `undefined`. */
   find(conversation: Conversation, keys = dedupKeys(conversation)): string | undefined {
+    return this.findKeys(keys)
+  }
+
+  /** The id of the item whose keys these copy, or `undefined`: `find` for keys computed elsewhere. */
+  findKeys(keys: DedupKeys): string | undefined {
     this.catchUp()
     const [high, low] = keys.exact
     let copy = -1
