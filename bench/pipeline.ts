@@ -61,6 +61,36 @@ interface PipelineRun {
   readonly peakRssMb: number
 }
 
+interface ShardRun extends PipelineRun {
+  readonly planned: number
+  /** Epoch milliseconds of the shard's first request and of its end. */
+  readonly firstRequestAt: number
+  readonly endedAt: number
+  /** How late the shard was for the common start (its set-up took longer than the lead). */
+  readonly lateMs: number
+}
+
+/** Lead before the shards' common start, for each to load its code and catalogue and write its replies. */
+const SHARD_LEAD_MS = 8000
+
+/**
+ * The same rate run as a job of `2 × items` split `--shard 1/2` and `2/2` across two processes side by
+ * side (each with `items`, as the one-process run has), both starting at one moment: the job's
+ * conversations ÷ the time from the first request of either to the end of the last.
+ */
+const twoShards = async (root: string, items: number) => {
+  const job = 2 * items
+  const at = String(Date.now() + SHARD_LEAD_MS)
+  const runs = await Promise.all([1, 2].map((index) =>
+    child<ShardRun>("pipeline", join(root, `shard-${index}`), String(job), "ready", "scored", `${index}/2`, at)
+  ))
+  const planned = runs.reduce((sum, run) => sum + run.planned, 0)
+  const missed = runs.reduce((sum, run) => sum + run.missed, 0)
+  if (planned !== job || missed > 0) throw new Error(`the two shards planned ${planned} of ${job} items (${missed} without a ready reply)`)
+  const span = (Math.max(...runs.map((run) => run.endedAt)) - Math.min(...runs.map((run) => run.firstRequestAt))) / 1000
+  return { conversations: job, perSecond: job / span, lateMs: Math.max(...runs.map((run) => run.lateMs)), peakRssMb: runs.map((run) => run.peakRssMb) }
+}
+
 export interface PipelineResult {
   readonly conversations: number
   /** Conversations/s from the first request to the last line written, replies ready (as the bare loop's). */
@@ -68,6 +98,17 @@ export interface PipelineResult {
   /** The same run's rate from its start: catalogue loading, the run directory and the dedup index included. */
   readonly withStartPerSecond: number
   readonly barePerSecond: number
+  /**
+   * Diagnostic, not the bar: the same rate run with the quality stage's rules off (no scores, patterns
+   * or dedup keys), in a process of its own right after it: what the rest of the path costs.
+   */
+  readonly unscoredPerSecond: number
+  /**
+   * Two cores as `--shard` uses them: a job of twice the rate run's size split across two processes
+   * side by side, its conversations ÷ the span from the first request to the last line. Beside the
+   * bar, not in its place: the bar is one pipeline's rate.
+   */
+  readonly twoShards: { readonly conversations: number; readonly perSecond: number; readonly lateMs: number; readonly peakRssMb: ReadonlyArray<number> }
   /** pipeline ÷ bare, same responses, same run */
   readonly ratio: number
   /** Outcomes of the rate run: the instant provider's conversations are distinct, so nearly all are kept. */
@@ -88,6 +129,9 @@ export const runPipelineBench = async (small: number, large: number): Promise<Pi
   try {
     const rate = await child<PipelineRun>("pipeline", join(root, "small"), String(small), "ready")
     if (rate.missed > 0) throw new Error(`${rate.missed} requests of the rate run found no ready reply`)
+    const unscored = await child<PipelineRun>("pipeline", join(root, "unscored"), String(small), "ready", "unscored")
+    if (unscored.missed > 0 || unscored.accepted !== small) throw new Error(`the unscored run kept ${unscored.accepted} of ${small} (${unscored.missed} without a ready reply)`)
+    const shards = await twoShards(root, small)
     const bare = await child<{ seconds: number }>("bare", String(small), join(root, "bare.jsonl"))
     // Memory at both sizes with replies written on request: the rate run's ready replies are the harness's.
     const smallMemory = await child<PipelineRun>("pipeline", join(root, "small-memory"), String(small))
@@ -102,6 +146,8 @@ export const runPipelineBench = async (small: number, large: number): Promise<Pi
       pipelinePerSecond,
       withStartPerSecond: small / rate.seconds,
       barePerSecond,
+      unscoredPerSecond: small / unscored.fromFirstRequest,
+      twoShards: shards,
       ratio: pipelinePerSecond / barePerSecond,
       accepted: rate.accepted,
       rejections: rate.rejections,

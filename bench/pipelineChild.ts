@@ -6,6 +6,12 @@
  *   request, outcomes, peak RSS. With `ready`, the provider's replies are written before the clock
  *   starts, as the bare loop's are (for the rate); without, each is written when asked for (for the
  *   memory run, whose replies would not fit in memory at once).
+ * - `pipeline DIR N ready unscored`: the same with the quality stage's rules off (`Scorer.layerNone`: no
+ *   scores, patterns or dedup keys; every valid conversation kept), as a diagnostic of what that stage
+ *   costs in the pipeline. Not the benchmark's figure: the bar is for the whole path.
+ * - `pipeline DIR N ready scored I/C AT`: shard I of C of an N-item job (as `generate --shard I/C`),
+ *   its replies ready, the run started at epoch millisecond AT (so that shards side by side start
+ *   together); the result also gives the first request's and the end's epoch milliseconds.
  * - `bare N`: the same N responses, parsed, re-serialised and appended in batches: seconds.
  * - `resume DIR N`: DIR already holds N - 1 items; ask for N and report the milliseconds from the
  *   process's start to the first new request.
@@ -19,6 +25,7 @@ import { keepHeapSmall } from "../src/cli/memoryPolicy.js"
 import { workItems } from "../src/catalog/workItems.js"
 import { AppConfig } from "../src/config/AppConfig.js"
 import { buildRequest } from "../src/generate/prompt.js"
+import type { Shard } from "../src/domain/Shard.js"
 import type { ChatRequest } from "../src/provider/ChatRequest.js"
 import { ChatClient } from "../src/provider/ChatClient.js"
 import { LlmJudge } from "../src/quality/LlmJudge.js"
@@ -30,12 +37,17 @@ import { instantReply } from "./instantProvider.js"
 keepHeapSmall()
 
 const [mode, ...args] = process.argv.slice(2)
-const plan = (maxItems: number) => ({ maxItems, types: [], samplesPerVariation: null, seed: 42 })
+const plan = (maxItems: number, shard?: Shard) => ({ maxItems, types: [], samplesPerVariation: null, seed: 42, shard })
 
 /** Requests a ready reply was not found for (then written on the spot). */
 let missed = 0
 
-const layers = (maxItems: number, onRequest: (request: ChatRequest) => void = () => {}, replies?: ReadonlyMap<number, string>) => {
+const layers = (
+  maxItems: number,
+  onRequest: (request: ChatRequest) => void = () => {},
+  replies?: ReadonlyMap<number, string>,
+  scored = true
+) => {
   const config = AppConfig.layerTest({ generation: { max_items: maxItems } })
   const chat = ChatClient.layerTest((request) => {
     onRequest(request)
@@ -44,18 +56,18 @@ const layers = (maxItems: number, onRequest: (request: ChatRequest) => void = ()
     const content = ready ?? instantReply(request)
     return { choices: [{ message: { role: "assistant", content }, finish_reason: "stop" }], usage: { prompt_tokens: 1500, completion_tokens: 400 } }
   })
-  const scorer = Scorer.layerWithJudge.pipe(Layer.provide(LlmJudge.layerNone))
+  const scorer = scored ? Scorer.layerWithJudge.pipe(Layer.provide(LlmJudge.layerNone)) : Scorer.layerNone
   return Layer.mergeAll(chat, scorer).pipe(Layer.provideMerge(Catalog.layer), Layer.provideMerge(config), Layer.provideMerge(NodeContext.layer))
 }
 
 const mb = (bytes: number) => Math.round(bytes / 2 ** 20)
 
 /** The instant provider's reply to each item's first request, with the request's seed (one per item). */
-const firstReplies = (n: number) =>
+const firstReplies = (n: number, shard?: Shard) =>
   Effect.runPromise(Effect.gen(function*() {
     const catalog = yield* Catalog
     const out: Array<readonly [number, string]> = []
-    for (const item of workItems(catalog, plan(n))) {
+    for (const item of workItems(catalog, plan(n, shard))) {
       const tools = item.scenario.tools.map((t) => catalog.tools.get(t)!)
       const request = buildRequest(item, tools, { temperature: 0.9, maxTokens: 3000, typeDescription: catalog.descriptions.get(item.scenario.type), attempt: 0 })
       out.push([request.seed ?? -1, instantReply(request)])
@@ -64,14 +76,17 @@ const firstReplies = (n: number) =>
   }).pipe(Effect.provide(layers(n))))
 
 /** The replies by seed, ready before the clock starts, as the bare loop has them. */
-const readyReplies = async (n: number) => {
-  const replies = new Map(await firstReplies(n))
-  if (replies.size !== n) throw new Error(`${n} items but ${replies.size} request seeds: replies cannot be found by seed`)
+const readyReplies = async (n: number, shard?: Shard) => {
+  const list = await firstReplies(n, shard)
+  const replies = new Map(list)
+  if (replies.size !== list.length) throw new Error(`${list.length} items but ${replies.size} request seeds: replies cannot be found by seed`)
   return replies
 }
 
-const pipeline = async (dir: string, n: number, ready: boolean) => {
-  const replies = ready ? await readyReplies(n) : undefined
+const pipeline = async (dir: string, n: number, ready: boolean, scored: boolean, shard?: Shard, startAt?: number) => {
+  const replies = ready ? await readyReplies(n, shard) : undefined
+  const late = startAt === undefined ? 0 : Date.now() - startAt
+  if (startAt !== undefined && late < 0) await new Promise((wake) => setTimeout(wake, -late))
   let peak = process.memoryUsage().rss
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20)
   let firstRequest = -1
@@ -79,14 +94,28 @@ const pipeline = async (dir: string, n: number, ready: boolean) => {
   const onRequest = () => {
     if (firstRequest < 0) firstRequest = performance.now()
   }
-  const progress = await Effect.runPromise(runGeneration({ dir, plan: plan(n), force: false }).pipe(Effect.provide(layers(n, onRequest, replies))))
+  const progress = await Effect.runPromise(runGeneration({ dir, plan: plan(n, shard), force: false }).pipe(Effect.provide(layers(n, onRequest, replies, scored))))
   const ended = performance.now()
   const seconds = (ended - started) / 1000
   const fromFirstRequest = (ended - firstRequest) / 1000
   clearInterval(sampler)
   // The kernel's high-water mark (KiB) catches a peak between two samples.
   const maxRss = Math.max(peak, process.resourceUsage().maxRSS * 1024)
-  return { seconds, fromFirstRequest, missed, accepted: progress.accepted, rejected: progress.rejected, failed: progress.failed, rejections: progress.rejections, peakRssMb: mb(maxRss) }
+  const epoch = (at: number) => performance.timeOrigin + at
+  return {
+    seconds,
+    fromFirstRequest,
+    firstRequestAt: epoch(firstRequest),
+    endedAt: epoch(ended),
+    lateMs: Math.max(0, late),
+    missed,
+    planned: progress.planned,
+    accepted: progress.accepted,
+    rejected: progress.rejected,
+    failed: progress.failed,
+    rejections: progress.rejections,
+    peakRssMb: mb(maxRss)
+  }
 }
 
 const bare = async (n: number) => {
@@ -117,15 +146,20 @@ const resume = async (dir: string, n: number) => {
   return { firstRequestMs, skipped: progress.skipped, accepted: progress.accepted, peakRssMb: mb(process.resourceUsage().maxRSS * 1024) }
 }
 
+const shardOf = (text: string | undefined): Shard | undefined => {
+  const [index, count] = (text ?? "").split("/").map(Number)
+  return index !== undefined && count !== undefined && index >= 1 && index <= count ? { index, count } : undefined
+}
+
 const result = mode === "pipeline"
-  ? await pipeline(args[0]!, Number(args[1]), args[2] === "ready")
+  ? await pipeline(args[0]!, Number(args[1]), args[2] === "ready", args[3] !== "unscored", shardOf(args[4]), args[5] === undefined ? undefined : Number(args[5]))
   : mode === "bare"
   ? await bare(Number(args[0]))
   : mode === "resume"
   ? await resume(args[0]!, Number(args[1]))
   : undefined
 if (result === undefined) {
-  console.error("usage: pipelineChild pipeline DIR N [ready] | bare N [FILE] | resume DIR N")
+  console.error("usage: pipelineChild pipeline DIR N [ready [scored|unscored [I/C AT]]] | bare N [FILE] | resume DIR N")
   process.exit(2)
 }
 console.log(JSON.stringify(result))
