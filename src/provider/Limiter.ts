@@ -21,6 +21,8 @@ const BURST_SECONDS = 2
 const TOKEN_BURST_SECONDS = 10
 const MAX_COOLDOWN_MS = 60_000
 const DAY_MS = 86_400_000
+/** The longest a retry-after on a 5xx or 408 holds a provider back (a maintenance notice of hours is tried again sooner). */
+const MAX_FAULT_RETRY_AFTER_MS = 600_000
 
 /** A reservation made when a request is admitted, settled (once) when its answer arrives. */
 export interface Ticket {
@@ -180,6 +182,10 @@ export class Limiter {
       case "Timeout":
       case "InvalidResponse": {
         if (error.status === 503 || error.status === 498) this.concurrency = Math.max(1, this.concurrency / 2)
+        // Its retry-after on a 5xx holds the provider back that long (capped: a retry after the cap is harmless).
+        if (error.retryAfterMs !== undefined) {
+          this.cooldownUntil = Math.max(this.cooldownUntil, now + Math.min(error.retryAfterMs, MAX_FAULT_RETRY_AFTER_MS))
+        }
         this.failureStreak++
         const limit = this.settings.unreachableAfterMs
         if (silent && limit !== undefined && this.failureStreak >= 3 && now - this.silentSince! >= limit) {

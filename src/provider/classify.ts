@@ -61,7 +61,9 @@ export const classifyHttpError = (
       message: `${provider} rate limit reached (429: ${said})`
     })
   }
-  if (status === 408) return new ProviderError({ ...base, reason: "Timeout", message: `${provider} timed out (408: ${said})` })
+  // A server that says when to come back (a 503 in a burst, maintenance) is believed, as the SDKs do.
+  const comeBack = retryAfterMs === undefined ? {} : { retryAfterMs }
+  if (status === 408) return new ProviderError({ ...base, ...comeBack, reason: "Timeout", message: `${provider} timed out (408: ${said})` })
   if (status === 404) {
     return new ProviderError({
       ...base,
@@ -72,5 +74,5 @@ export const classifyHttpError = (
   if (status >= 400 && status < 500 && status !== 409 && status !== 424 && status !== 498 && status !== 499) {
     return new ProviderError({ ...base, reason: "BadRequest", message: `${provider} refused the request (${status}: ${said})` })
   }
-  return new ProviderError({ ...base, reason: "Unavailable", message: `${provider} is unavailable (${status}: ${said})` })
+  return new ProviderError({ ...base, ...comeBack, reason: "Unavailable", message: `${provider} is unavailable (${status}: ${said})` })
 }

@@ -87,6 +87,34 @@ describe("the pool under a test clock", () => {
       expect([result.attempts, http.sent.length]).toEqual([3, 3])
     }))
 
+  it.scoped("honours retry-after on a 503: nothing is sent before it is up, then it retries", () =>
+    Effect.gen(function*() {
+      const busy: Scripted = { status: 503, body: { error: { message: "Service Unavailable", type: "internal_server_error" } }, headers: { "retry-after": "30" } }
+      const http = scriptedHttp([busy])
+      const client = yield* Effect.provide(pool(), http.layer)
+      const fiber = yield* Effect.fork(client.complete({ messages: [{ role: "user", content: "hi" }] }))
+      // Without the header the schedule would have retried after about 1 s.
+      yield* TestClock.adjust("29 seconds")
+      expect(http.sent).toHaveLength(1)
+      expect((yield* client.status)[0]!.state).toMatch(/^cooling [12] s$/)
+      yield* TestClock.adjust("2 seconds")
+      const result = yield* Fiber.join(fiber)
+      expect([result.content, result.attempts, http.sent.length]).toEqual(["done", 2, 2])
+    }))
+
+  it.scoped("a retry-after of hours on a 5xx holds the provider back ten minutes at most", () =>
+    Effect.gen(function*() {
+      const maintenance: Scripted = { status: 502, body: { error: { message: "Bad Gateway" } }, headers: { "retry-after": "7200" } }
+      const http = scriptedHttp([maintenance])
+      const client = yield* Effect.provide(pool(), http.layer)
+      const fiber = yield* Effect.fork(client.complete({ messages: [{ role: "user", content: "hi" }] }))
+      yield* TestClock.adjust("599 seconds")
+      expect(http.sent).toHaveLength(1)
+      yield* TestClock.adjust("2 seconds")
+      expect((yield* Fiber.join(fiber)).content).toBe("done")
+      expect(http.sent).toHaveLength(2)
+    }))
+
   it.scoped("a 60 s cool-down after a per-minute 429 without retry-after still ends", () =>
     Effect.gen(function*() {
       const http = scriptedHttp([rateLimited("60"), rateLimited("60")])

@@ -136,6 +136,12 @@ describe("error classification", () => {
     }
   )
 
+  it("a 5xx or 408 carries the server's retry-after; one without it carries none", () => {
+    expect(classifyHttpError(ctx("together"), 503, { message: "Service Unavailable" }, 30_000)).toMatchObject({ reason: "Unavailable", retryAfterMs: 30_000 })
+    expect(classifyHttpError(ctx("together"), 408, { message: "timeout" }, 5_000)).toMatchObject({ reason: "Timeout", retryAfterMs: 5_000 })
+    expect(classifyHttpError(ctx("together"), 500, { message: "oops" }, undefined).retryAfterMs).toBeUndefined()
+  })
+
   it("Together's 403 is a context-length BadRequest, not a bad key", () => {
     expect(classifyHttpError({ ...ctx("together"), keyVar: "TOGETHER_API_KEY" }, 403, { message: "Input validation error: inputs tokens + max_new_tokens must be <= 8193" }, undefined).reason)
       .toBe("BadRequest")
