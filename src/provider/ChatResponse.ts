@@ -10,6 +10,37 @@ const WireToolCall = Schema.Struct({
   })
 })
 
+const Usage = Schema.Struct({
+  prompt_tokens: Schema.Number,
+  completion_tokens: Schema.Number,
+  total_tokens: Schema.optional(Schema.Number)
+})
+
+/** A token count as a number or a numeric string ("18"); anything else is no count. */
+const count = (value: unknown): number | undefined => {
+  const n = typeof value === "number" ? value : typeof value === "string" && value.trim() !== "" ? Number(value) : NaN
+  return Number.isFinite(n) && n >= 0 ? n : undefined
+}
+
+/**
+ * `usage` as servers send it: a well-formed one as is, counts as numeric strings read as numbers, and
+ * one without both counts (`completion_tokens: null`, a string, an empty object) as none: the
+ * completion itself is good, and a missing usage only means the limiter keeps its estimate.
+ */
+const LenientUsage = Schema.transform(Schema.Unknown, Schema.NullOr(Usage), {
+  strict: true,
+  decode: (raw) => {
+    if (typeof raw !== "object" || raw === null) return null
+    const usage = raw as Record<string, unknown>
+    const prompt = count(usage["prompt_tokens"])
+    const completion = count(usage["completion_tokens"])
+    if (prompt === undefined || completion === undefined) return null
+    const total = count(usage["total_tokens"])
+    return { prompt_tokens: prompt, completion_tokens: completion, ...(total === undefined ? {} : { total_tokens: total }) }
+  },
+  encode: (usage) => usage
+})
+
 export const ChatResponse = Schema.Struct({
   id: Schema.optional(Schema.NullOr(Schema.String)),
   model: Schema.optional(Schema.NullOr(Schema.String)),
@@ -26,15 +57,7 @@ export const ChatResponse = Schema.Struct({
       finish_reason: Schema.optional(Schema.NullOr(Schema.String))
     })
   ),
-  usage: Schema.optional(
-    Schema.NullOr(
-      Schema.Struct({
-        prompt_tokens: Schema.Number,
-        completion_tokens: Schema.Number,
-        total_tokens: Schema.optional(Schema.Number)
-      })
-    )
-  )
+  usage: Schema.optional(LenientUsage)
 })
 export interface ChatResponse extends Schema.Schema.Type<typeof ChatResponse> {}
 

@@ -1,4 +1,6 @@
+import { Schema } from "effect"
 import { describe, expect, it } from "vitest"
+import { ChatResponse } from "../../src/provider/ChatResponse.js"
 import { classifyHttpError, tryAgainMs } from "../../src/provider/classify.js"
 import { parseErrorBody } from "../../src/provider/errorBody.js"
 import { parseGoDuration } from "../../src/provider/goDuration.js"
@@ -145,5 +147,31 @@ describe("error classification", () => {
   it("Together's 403 is a context-length BadRequest, not a bad key", () => {
     expect(classifyHttpError({ ...ctx("together"), keyVar: "TOGETHER_API_KEY" }, 403, { message: "Input validation error: inputs tokens + max_new_tokens must be <= 8193" }, undefined).reason)
       .toBe("BadRequest")
+  })
+})
+
+describe("a completion's usage as servers send it", () => {
+  const decode = (usage: unknown) =>
+    Schema.decodeUnknownSync(ChatResponse)({ choices: [{ message: { role: "assistant", content: "hi" } }], ...(usage === undefined ? {} : { usage }) }).usage
+
+  it("keeps a well-formed usage and reads numeric strings as numbers", () => {
+    expect(decode({ prompt_tokens: 18, completion_tokens: 7, total_tokens: 25 })).toEqual({ prompt_tokens: 18, completion_tokens: 7, total_tokens: 25 })
+    expect(decode({ prompt_tokens: "18", completion_tokens: "7" })).toEqual({ prompt_tokens: 18, completion_tokens: 7 })
+  })
+
+  it.each([
+    ["a null count", { prompt_tokens: 18, completion_tokens: null }],
+    ["a missing count", { prompt_tokens: 18 }],
+    ["a count that is not a number", { prompt_tokens: "many", completion_tokens: 3 }],
+    ["a negative count", { prompt_tokens: -1, completion_tokens: 3 }],
+    ["an empty object", {}],
+    ["a string", "n/a"],
+    ["null", null]
+  ])("a usage with %s is no usage, and the completion is still good", (_, usage) => {
+    expect(decode(usage)).toBeNull()
+  })
+
+  it("no usage at all stays absent", () => {
+    expect(decode(undefined)).toBeUndefined()
   })
 })
