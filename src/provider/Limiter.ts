@@ -250,8 +250,9 @@ export class Limiter {
         if (window.remaining !== undefined) this.tpm?.clampTo(window.remaining, now)
       } else if (window.remaining !== undefined && window.remaining < 1 && window.resetMs !== undefined) {
         // The window's requests are spent: nothing more until it resets. (The bucket already paces the
-        // rate; clamping it to a window count would double the wait.)
-        this.cooldownUntil = Math.max(this.cooldownUntil, now + window.resetMs)
+        // rate; clamping it to a window count would double the wait.) A reset longer than a minute on a
+        // per-second or per-minute window is not one (an epoch time where seconds were meant): capped.
+        this.cooldownUntil = Math.max(this.cooldownUntil, now + Math.min(window.resetMs, MAX_COOLDOWN_MS))
       }
       return
     }

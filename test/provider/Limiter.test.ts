@@ -87,6 +87,16 @@ describe("the limiter", () => {
     expect(limiter.usable(190_001)).toBe(true)
   })
 
+  it("waits for a spent per-second window's reset, and never longer than a minute for one", () => {
+    const limiter = new Limiter({ rpm: null, rpd: null, tpm: null, tpd: null, maxConcurrency: 4 }, 0)
+    limiter.settle(limiter.admit(1, 0), {}, { requests: { per: "second", limit: 10, remaining: 0, resetMs: 1_000 } }, 0)
+    expect(limiter.state(0)).toEqual({ _tag: "cooling", until: 1_000 })
+    // Together does not document the unit of x-ratelimit-reset: an epoch time read as seconds is not a 56-year wait.
+    limiter.settle(limiter.admit(1, 2_000), {}, { requests: { per: "second", limit: 10, remaining: 0, resetMs: 1_769_452_800_000 } }, 2_000)
+    expect(limiter.state(2_000)).toEqual({ _tag: "cooling", until: 62_000 })
+    expect(limiter.usable(62_001)).toBe(true)
+  })
+
   it("treats a spent daily budget as exhausted, not as a long sleep", () => {
     const limiter = new Limiter({ rpm: null, rpd: 2, tpm: null, tpd: null, maxConcurrency: 4 }, 0)
     const first = limiter.admit(1, 0)
