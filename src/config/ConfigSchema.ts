@@ -53,7 +53,7 @@ export const ProviderSettings = strict("a mapping of provider settings", {
   tpd: Limit,
   max_concurrency: PositiveInt,
   timeout_seconds: PositiveNumber,
-  /** How to ask for JSON: auto (what the profile supports), json_object, json_schema, or none (LM Studio). */
+  /** How to ask for JSON: auto (what the profile supports, dropped once refused), json_object, json_schema, or none. */
   json_mode: Schema.Literal("auto", "json_object", "json_schema", "none").annotations(
     expected("one of auto, json_object, json_schema, none")
   )

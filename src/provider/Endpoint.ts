@@ -40,12 +40,34 @@ const scrub = (text: string, key: Option.Option<Redacted.Redacted<string>>): str
 
 const decodeResponse = Schema.decodeUnknownEither(ChatResponse)
 
+/** Endpoints that refused a `response_format` the profile said they take (LM Studio, some routed models). */
+const refusesFormat = new WeakSet<EndpointConfig>()
+
+const FORMAT_REFUSAL = /response[_ .]?format|json_object|json_schema/i
+
+/** A 400 or 422 that names the response format: the server does not take it, the request is fine. */
+const refusedFormat = (reply: Reply) =>
+  Either.isLeft(reply.outcome) && reply.outcome.left.reason === "BadRequest" &&
+  (reply.status === 400 || reply.status === 422) && FORMAT_REFUSAL.test(reply.outcome.left.message)
+
 /**
  * Sends one `/chat/completions` request and always succeeds with a `Reply`: transport faults,
  * time-outs and error statuses become typed `ProviderError`s, so the pool sees every outcome and
- * every response's headers alike.
+ * every response's headers alike. With `json_mode: auto`, an endpoint that refuses the response format
+ * its profile claims gets the request again without it, and no format from then on: the prompt asks
+ * for JSON in words as well, and the parser reads JSON from free text.
  */
 export const send = (endpoint: EndpointConfig, request: ChatRequest): Effect.Effect<Reply, never, HttpClient.HttpClient> =>
+  Effect.gen(function*() {
+    const { response_format: format, ...plain } = wireBody(endpoint.profile, endpoint.settings, request)
+    if (format === undefined || refusesFormat.has(endpoint)) return yield* sendBody(endpoint, request, plain)
+    const reply = yield* sendBody(endpoint, request, { ...plain, response_format: format })
+    if (endpoint.settings.json_mode !== "auto" || !refusedFormat(reply)) return reply
+    refusesFormat.add(endpoint)
+    return yield* sendBody(endpoint, request, plain)
+  })
+
+const sendBody = (endpoint: EndpointConfig, request: ChatRequest, body: Record<string, unknown>): Effect.Effect<Reply, never, HttpClient.HttpClient> =>
   Effect.gen(function*() {
     const client = yield* HttpClient.HttpClient
     const { name, profile, settings } = endpoint
@@ -57,7 +79,7 @@ export const send = (endpoint: EndpointConfig, request: ChatRequest): Effect.Eff
     })
     let httpRequest = HttpClientRequest.post(`${apiRoot(profile, settings.base_url)}/chat/completions`).pipe(
       HttpClientRequest.acceptJson,
-      HttpClientRequest.bodyUnsafeJson(wireBody(profile, settings, request))
+      HttpClientRequest.bodyUnsafeJson(body)
     )
     if (Option.isSome(endpoint.apiKey)) httpRequest = HttpClientRequest.bearerToken(httpRequest, endpoint.apiKey.value)
 
