@@ -36,6 +36,14 @@ export const exportCommand = Command.make("export", { dirs, format, out, minQual
     const skipped = Object.entries(summary.skipped)
     lines.push(skipped.length === 0 ? "skipped: none" : `skipped: ${skipped.map(([r, n]) => `${n} ${r}`).join("; ")}`)
     for (const [note, n] of Object.entries(summary.notes)) lines.push(`note: ${note} in ${n} record${n === 1 ? "" : "s"}`)
+    const conflicts = summary.kindConflicts
+    if (conflicts.length > 0) {
+      const shown = conflicts.slice(0, 3).map((c) => `${c.path} is ${c.kinds.join(" or ")}`).join("; ")
+      lines.push(
+        `note: ${conflicts.length === 1 ? "1 field changes" : `${conflicts.length} fields change`} JSON type between records (${shown}${conflicts.length > 3 ? "; ..." : ""}): ` +
+          `load with the datasets library's Json() feature type (datasets 4.8 or later), as README's "hf" section says`
+      )
+    }
     if (f.format === "sharegpt") {
       const name = f.out.replace(/^.*\//, "").replace(/\.jsonl?$/, "")
       lines.push(`LLaMA-Factory dataset_info.json entry:\n${JSON.stringify(datasetInfoEntry(name, f.out.replace(/^.*\//, "")), null, 2)}`)

@@ -3,6 +3,7 @@ import * as Path from "@effect/platform/Path"
 import { Data, Effect, Either, Schema } from "effect"
 import { Conversation } from "../domain/Conversation.js"
 import { scanJsonl } from "../sink/jsonlScan.js"
+import { FieldKinds, type KindConflict } from "./fieldKinds.js"
 import { type ExportFormat, exportRecord } from "./formats.js"
 
 export class ExportError extends Data.TaggedError("ExportError")<{ readonly message: string }> {}
@@ -22,6 +23,11 @@ export interface ExportSummary {
   readonly skipped: Readonly<Record<string, number>>
   /** Faithful but lossy choices a format forced, by kind (e.g. reasoning text dropped for ShareGPT). */
   readonly notes: Readonly<Record<string, number>>
+  /**
+   * `hf` only: field paths whose JSON kind differs between lines (a tool's `query` a string, another's
+   * an object), which a `datasets` table cannot type without its JSON feature type.
+   */
+  readonly kindConflicts: ReadonlyArray<KindConflict>
 }
 
 const decode = Schema.decodeUnknownEither(Conversation)
@@ -48,6 +54,7 @@ export const exportRuns = (options: ExportOptions) =>
     const seen = new Set<string>()
     const skipped: Record<string, number> = {}
     const notes: Record<string, number> = {}
+    const kinds = options.format === "hf" ? new FieldKinds() : undefined
     let written = 0
     const skip = (reason: string) => void (skipped[reason] = (skipped[reason] ?? 0) + 1)
     const types = options.types === undefined || options.types.length === 0 ? undefined : new Set(options.types)
@@ -73,6 +80,7 @@ export const exportRuns = (options: ExportOptions) =>
         const exported = exportRecord(options.format, r, { keepParallel: options.keepParallel ?? false })
         if (exported._tag === "skip") return skip(exported.reason)
         for (const note of exported.notes ?? []) notes[note] = (notes[note] ?? 0) + 1
+        kinds?.add(exported.value)
         batch.push(JSON.stringify(exported.value))
         written++
         return batch.length >= 512 ? flush : undefined
@@ -81,5 +89,5 @@ export const exportRuns = (options: ExportOptions) =>
     yield* flush
     yield* file.sync.pipe(Effect.ignore)
     yield* fs.rename(temporary, options.out).pipe(Effect.mapError((e) => new ExportError({ message: `cannot write ${options.out} (${e.message})` })))
-    return { written, skipped, notes } satisfies ExportSummary
+    return { written, skipped, notes, kindConflicts: kinds?.conflicts() ?? [] } satisfies ExportSummary
   }).pipe(Effect.scoped)

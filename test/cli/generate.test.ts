@@ -301,6 +301,11 @@ describe("export", () => {
       expect(result.stdout).toContain("skipped: 6 duplicate id (already exported from an earlier directory)")
       if (format === "sharegpt") expect(result.stdout).toContain(`"formatting": "sharegpt"`)
       if (format === "hf") expect(exported[0].messages[1].tool_calls?.[0]?.function.arguments ?? {}).toBeTypeOf("object")
+      // The shipped catalogue types api_client's body as a list of types and email_client's as one:
+      // the hf export says so, as a table loader would choke on it; the other formats carry tools as text.
+      const kindNote = /note: \d+ fields? change JSON type between records \(.*tools\[\]\.function\.parameters\.properties\.body\.type is string or array/
+      if (format === "hf") expect(result.stdout).toMatch(kindNote)
+      else expect(result.stdout).not.toContain("change JSON type")
       if (format === "openai") expect(typeof exported.find((e: any) => e.messages.some((m: any) => m.tool_calls)).messages.find((m: any) => m.tool_calls).tool_calls[0].function.arguments).toBe("string")
     }
     const filtered = await Effect.runPromise(runCliWith(["export", one, "--format", "hf", "--out", dir.path("typed.jsonl"), "--types", "web_research"], env))
