@@ -303,7 +303,7 @@ describe("export", () => {
       if (format === "hf") expect(exported[0].messages[1].tool_calls?.[0]?.function.arguments ?? {}).toBeTypeOf("object")
       // The shipped catalogue types api_client's body as a list of types and email_client's as one:
       // the hf export says so, as a table loader would choke on it; the other formats carry tools as text.
-      const kindNote = /note: \d+ fields? change JSON type between records \(.*tools\[\]\.function\.parameters\.properties\.body\.type is string or array/
+      const kindNote = /note: (?:1 field changes|\d+ fields change) JSON type between records \(.*tools\[\]\.function\.parameters\.properties\.body\.type is string or array/
       if (format === "hf") expect(result.stdout).toMatch(kindNote)
       else expect(result.stdout).not.toContain("change JSON type")
       if (format === "openai") expect(typeof exported.find((e: any) => e.messages.some((m: any) => m.tool_calls)).messages.find((m: any) => m.tool_calls).tool_calls[0].function.arguments).toBe("string")
