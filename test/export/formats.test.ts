@@ -196,3 +196,41 @@ describe("parallel results answered out of order", () => {
     }
   })
 })
+
+describe("a conversation that opens with a system turn", () => {
+  const SYSTEM = "You are a careful operations assistant. Cite the tool results you rely on."
+  const withSystem = (r: Conversation): Conversation => ({ ...r, turns: [{ role: "system", content: SYSTEM }, ...r.turns] })
+  const count = (text: string, part: string) => text.split(part).length - 1
+
+  for (const name of Object.keys(CALLS)) {
+    it(`hf on ${name}: the system text is rendered once, and the calls still read back equal`, () => {
+      for (const record of records) {
+        const value = line(toHF(withSystem(record), { keepParallel: false }))
+        expect((value["messages"] as Array<{ role: string }>)[0]!.role).toBe("system")
+        const { text } = render(name, value)
+        expect(count(text, SYSTEM), `${name} ${record.id}`).toBe(1)
+        expect(CALLS[name]!(text), `${name} ${record.id}`).toEqual(sourceCalls(record))
+      }
+    })
+  }
+
+  it("openai keeps it as the first message and the line still meets the fine-tuning schema", () => {
+    const ajv = new Ajv2020.default({ strict: false, allErrors: true })
+    addFormats.default(ajv)
+    const validate = ajv.compile(JSON.parse(readFileSync("../shared/conformance/openai-finetune-line.schema.json", "utf8")))
+    for (const record of records) {
+      const value = line(toOpenAI(withSystem(record)))
+      expect(validate(value), `${record.id}: ${JSON.stringify(validate.errors?.[0])}`).toBe(true)
+      expect((value["messages"] as Array<{ role: string; content: string }>)[0]).toEqual({ role: "system", content: SYSTEM })
+    }
+  })
+
+  it("sharegpt moves it to the system column, and the turns are those without it", () => {
+    for (const record of records) {
+      const value = line(toShareGPT(withSystem(record)))
+      expect(value["system"]).toBe(SYSTEM)
+      expect(value["conversations"]).toEqual(line(toShareGPT(record))["conversations"])
+      expect(llamaFactoryAccepts(value as { conversations: Array<{ from: string; value: string }>; tools?: unknown }), record.id).toBe(true)
+    }
+  })
+})
