@@ -158,6 +158,7 @@ describe("the hf export on real chat templates", () => {
     const parallel = records.find((r) => r.turns.some((t) => t.role === "assistant" && (t.tool_calls?.length ?? 0) > 1))!
     expect(() => render("llama-3.1-8b-instruct", line(toHF(parallel, { keepParallel: true })))).toThrow(/only supports single tool-calls/)
     expect(CALLS["qwen2.5-7b-instruct"]!(render("qwen2.5-7b-instruct", line(toHF(parallel, { keepParallel: true }))).text)).toEqual(sourceCalls(parallel))
+    expect(CALLS["vllm-hermes"]!(render("vllm-hermes", line(toHF(parallel, { keepParallel: true }))).text)).toEqual(sourceCalls(parallel))
   })
 })
 
