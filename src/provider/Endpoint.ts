@@ -45,9 +45,12 @@ const refusesFormat = new WeakSet<EndpointConfig>()
 
 const FORMAT_REFUSAL = /response[_ .]?format|json_object|json_schema/i
 
-/** A 400 or 422 that names the response format: the server does not take it, the request is fine. */
+/**
+ * A 400 or 422 that names the response format: the server does not take it, the request is fine. Not
+ * Groq's `json_validate_failed`: JSON mode was taken, and this sample failed it.
+ */
 const refusedFormat = (reply: Reply) =>
-  Either.isLeft(reply.outcome) && reply.outcome.left.reason === "BadRequest" &&
+  Either.isLeft(reply.outcome) && reply.outcome.left.reason === "BadRequest" && reply.outcome.left.code !== "json_validate_failed" &&
   (reply.status === 400 || reply.status === 422) && FORMAT_REFUSAL.test(reply.outcome.left.message)
 
 /**

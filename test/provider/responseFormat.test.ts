@@ -13,7 +13,7 @@ const completion = { choices: [{ index: 0, message: { role: "assistant", content
  * A server that refuses `response_format: json_object` with LM Studio's own 400 body (or `refusal`),
  * and answers everything else; it keeps the bodies it got.
  */
-const server = (refusal = { error: "'response_format.type' must be 'json_schema' or 'text'" }) => {
+const server = (refusal: unknown = { error: "'response_format.type' must be 'json_schema' or 'text'" }) => {
   const bodies: Array<Record<string, unknown>> = []
   const layer = Layer.succeed(
     HttpClient.HttpClient,
@@ -74,5 +74,15 @@ describe("a server that refuses the response format its profile claims", () => {
       const reply = yield* send(endpoint(), request).pipe(Effect.provide(other.layer))
       expect(Either.isLeft(reply.outcome) && reply.outcome.left.reason).toBe("BadRequest")
       expect(other.bodies).toHaveLength(1)
+    }))
+
+  it.effect("nor is JSON mode that was taken and failed by the sample (Groq's json_validate_failed), whatever it says", () =>
+    Effect.gen(function*() {
+      const failedSample = server({
+        error: { message: "Failed to generate JSON for response_format json_object. Please adjust your prompt.", type: "invalid_request_error", code: "json_validate_failed", failed_generation: "{\"turns\": [" }
+      })
+      const reply = yield* send(endpoint(), request).pipe(Effect.provide(failedSample.layer))
+      expect(Either.isLeft(reply.outcome) && reply.outcome.left).toMatchObject({ reason: "BadRequest", code: "json_validate_failed" })
+      expect(failedSample.bodies).toHaveLength(1)
     }))
 })
