@@ -18,14 +18,14 @@
  * The process is set up as the CLI sets itself up (its heap policy), with the default configuration.
  */
 import * as NodeContext from "@effect/platform-node/NodeContext"
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Schema } from "effect"
 import { closeSync, openSync, writeSync } from "node:fs"
 import { Catalog } from "../src/catalog/Catalog.js"
 import { keepHeapSmall } from "../src/cli/memoryPolicy.js"
 import { workItems } from "../src/catalog/workItems.js"
 import { AppConfig } from "../src/config/AppConfig.js"
 import { buildRequest } from "../src/generate/prompt.js"
-import type { Shard } from "../src/domain/Shard.js"
+import { type Shard, ShardFromString } from "../src/domain/Shard.js"
 import type { ChatRequest } from "../src/provider/ChatRequest.js"
 import { ChatClient } from "../src/provider/ChatClient.js"
 import { LlmJudge } from "../src/quality/LlmJudge.js"
@@ -146,10 +146,7 @@ const resume = async (dir: string, n: number) => {
   return { firstRequestMs, skipped: progress.skipped, accepted: progress.accepted, peakRssMb: mb(process.resourceUsage().maxRSS * 1024) }
 }
 
-const shardOf = (text: string | undefined): Shard | undefined => {
-  const [index, count] = (text ?? "").split("/").map(Number)
-  return index !== undefined && count !== undefined && index >= 1 && index <= count ? { index, count } : undefined
-}
+const shardOf = (text: string | undefined): Shard | undefined => (text === undefined ? undefined : Schema.decodeUnknownSync(ShardFromString)(text))
 
 const result = mode === "pipeline"
   ? await pipeline(args[0]!, Number(args[1]), args[2] === "ready", args[3] !== "unscored", shardOf(args[4]), args[5] === undefined ? undefined : Number(args[5]))
