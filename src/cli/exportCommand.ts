@@ -17,9 +17,18 @@ const keepParallel = Options.boolean("keep-parallel").pipe(
   Options.withDescription("hf: keep several calls in one assistant turn (Qwen, Hermes) instead of one call per turn (renders on Llama 3.x too)")
 )
 
+const toolsJson = Options.boolean("tools-json").pipe(
+  Options.withDescription("hf: write tools as one JSON string (TRL's preferred form; loads as a plain string column)")
+)
+
 /** `agentic-synth export`: run directories → one JSONL file in a trainer's format. */
-export const exportCommand = Command.make("export", { dirs, format, out, minQuality, types, keepParallel }, (f) =>
+export const exportCommand = Command.make("export", { dirs, format, out, minQuality, types, keepParallel, toolsJson }, (f) =>
   Effect.gen(function*() {
+    for (const [flag, set] of [["--keep-parallel", f.keepParallel], ["--tools-json", f.toolsJson]] as const) {
+      if (set && f.format !== "hf") {
+        return yield* new UsageError({ message: `${flag} applies to --format hf only; drop it or export with --format hf` })
+      }
+    }
     const min = Option.map(f.minQuality, numberOrText)
     if (Option.isSome(min) && (typeof min.value !== "number" || min.value < 0 || min.value > 1)) {
       return yield* new UsageError({ message: `--min-quality: expected a number from 0 to 1, got ${JSON.stringify(min.value)}` })
@@ -30,7 +39,8 @@ export const exportCommand = Command.make("export", { dirs, format, out, minQual
       out: f.out,
       minQuality: Option.getOrUndefined(min) as number | undefined,
       types: Option.getOrUndefined(Option.map(f.types, (t) => t.split(",").map((x) => x.trim()).filter((x) => x !== ""))),
-      keepParallel: f.keepParallel
+      keepParallel: f.keepParallel,
+      toolsJson: f.toolsJson
     })
     const lines = [`wrote ${summary.written} ${f.format} records to ${f.out}`]
     const skipped = Object.entries(summary.skipped)
@@ -39,9 +49,12 @@ export const exportCommand = Command.make("export", { dirs, format, out, minQual
     const conflicts = summary.kindConflicts
     if (conflicts.length > 0) {
       const shown = conflicts.slice(0, 3).map((c) => `${c.path} is ${c.kinds.join(" or ")}`).join("; ")
+      // Conflicts inside the tool schemas alone go away with tools as one string.
+      const remedy = conflicts.every((c) => c.path.startsWith("tools[]"))
+        ? `export again with --tools-json (TRL), or load with the datasets library's Json() feature type (datasets 4.8 or later), as README's "hf" section says`
+        : `load with the datasets library's Json() feature type (datasets 4.8 or later), as README's "hf" section says`
       lines.push(
-        `note: ${conflicts.length === 1 ? "1 field changes" : `${conflicts.length} fields change`} JSON type between records (${shown}${conflicts.length > 3 ? "; ..." : ""}): ` +
-          `load with the datasets library's Json() feature type (datasets 4.8 or later), as README's "hf" section says`
+        `note: ${conflicts.length === 1 ? "1 field changes" : `${conflicts.length} fields change`} JSON type between records (${shown}${conflicts.length > 3 ? "; ..." : ""}): ${remedy}`
       )
     }
     if (f.format === "sharegpt") {

@@ -15,6 +15,8 @@ export interface ExportOptions {
   readonly minQuality?: number | undefined
   readonly types?: ReadonlyArray<string> | undefined
   readonly keepParallel?: boolean | undefined
+  /** `hf`: `tools` as one JSON string (see `HfOptions.toolsJson`). */
+  readonly toolsJson?: boolean | undefined
 }
 
 export interface ExportSummary {
@@ -77,7 +79,7 @@ export const exportRuns = (options: ExportOptions) =>
         if (types !== undefined && !types.has(r.scenario.type)) return skip("type not selected (--types)")
         if (options.minQuality !== undefined && r.quality_score === undefined) return skip("not scored (--min-quality needs a score; run rescore)")
         if (options.minQuality !== undefined && r.quality_score! < options.minQuality) return skip("below --min-quality")
-        const exported = exportRecord(options.format, r, { keepParallel: options.keepParallel ?? false })
+        const exported = exportRecord(options.format, r, { keepParallel: options.keepParallel ?? false, toolsJson: options.toolsJson })
         if (exported._tag === "skip") return skip(exported.reason)
         for (const note of exported.notes ?? []) notes[note] = (notes[note] ?? 0) + 1
         kinds?.add(exported.value)

@@ -12,6 +12,11 @@ export type Exported =
 export interface HfOptions {
   /** Keep several calls in one assistant turn (Qwen, Hermes) instead of one call per turn (Llama 3.x). */
   readonly keepParallel: boolean
+  /**
+   * `tools` as one JSON string instead of a list: the form TRL prefers since huggingface/trl#5118 (its
+   * trainers parse it), which a `datasets` table types as a plain string whatever the tools' shapes.
+   */
+  readonly toolsJson?: boolean | undefined
 }
 
 const callsOf = (turn: Turn): ReadonlyArray<ToolCall> => (turn.role === "assistant" ? turn.tool_calls ?? [] : [])
@@ -152,7 +157,8 @@ export const shortCallId = (recordId: string, callId: string, salt = 0): string 
  * messages carrying `tool_call_id` and `name`, content always a string, `tools` as a list. Call ids are
  * 9-character alphanumerics (Mistral templates refuse others; the rest ignore them). Unless
  * `keepParallel`, an assistant turn with several calls becomes one turn per call, each followed by its
- * result (the first keeps the text), since Llama 3.x templates allow one call per turn.
+ * result (the first keeps the text), since Llama 3.x templates allow one call per turn. With
+ * `toolsJson`, `tools` is the same list as one JSON string.
  */
 export const toHF = (record: Conversation, options: HfOptions): Exported => {
   const ids = new Map<string, string>()
@@ -203,7 +209,7 @@ export const toHF = (record: Conversation, options: HfOptions): Exported => {
       for (const r of resultsOf(c)) messages.push(toolMessage(r))
     }
   }
-  return { _tag: "line", value: { messages, tools: record.tools }, notes }
+  return { _tag: "line", value: { messages, tools: options.toolsJson === true ? JSON.stringify(record.tools) : record.tools }, notes }
 }
 
 export const exportRecord = (format: ExportFormat, record: Conversation, hf: HfOptions): Exported =>

@@ -313,6 +313,38 @@ describe("export", () => {
     expect(filtered.stdout).toMatch(/skipped: \d+ type not selected \(--types\)/)
   })
 
+  it("--tools-json writes hf tools as one JSON string, and the tool schemas' type changes go with it", async () => {
+    const run = newDir()
+    await generate(run, "-n", "12")
+    const listed = dir.path("listed.hf.jsonl")
+    const stringed = dir.path("stringed.hf.jsonl")
+    const before = await Effect.runPromise(runCliWith(["export", run, "--format", "hf", "--out", listed], env))
+    expect(before.stdout).toMatch(/tools\[\]\.function\.parameters\.properties\.body\.type is string or array\): export again with --tools-json/)
+    const after = await Effect.runPromise(runCliWith(["export", run, "--format", "hf", "--tools-json", "--out", stringed], env))
+    expect(after.code).toBe(0)
+    expect(after.stdout).not.toMatch(/tools\[\][^ ]* is /)
+    const a = lines(listed).map((l) => JSON.parse(l))
+    const b = lines(stringed).map((l) => JSON.parse(l))
+    expect(b).toHaveLength(12)
+    b.forEach((line: any, i: number) => {
+      expect(typeof line.tools).toBe("string")
+      expect(JSON.parse(line.tools)).toEqual(a[i].tools)
+      expect(line.messages).toEqual(a[i].messages)
+    })
+  })
+
+  it("refuses an hf-only flag with another format, writing nothing", async () => {
+    const run = newDir()
+    await generate(run, "-n", "2")
+    for (const flag of ["--tools-json", "--keep-parallel"]) {
+      const out = dir.path(`refused${flag}.jsonl`)
+      const result = await Effect.runPromise(runCliWith(["export", run, "--format", "openai", flag, "--out", out], env))
+      expect(result.code).toBe(2)
+      expect(result.stderr).toBe(`error: ${flag} applies to --format hf only; drop it or export with --format hf`)
+      expect(existsSync(out)).toBe(false)
+    }
+  })
+
   it("refuses a directory without a dataset, writing nothing", async () => {
     const out = dir.path("never.jsonl")
     const result = await Effect.runPromise(runCliWith(["export", dir.path("nothing"), "--format", "openai", "--out", out], env))

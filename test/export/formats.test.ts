@@ -4,6 +4,7 @@ import addFormats from "ajv-formats"
 import { describe, expect, it } from "vitest"
 import { readdirSync, readFileSync } from "node:fs"
 import type { Conversation } from "../../src/domain/Conversation.js"
+import { FieldKinds } from "../../src/export/fieldKinds.js"
 import { toHF, toOpenAI, toShareGPT } from "../../src/export/formats.js"
 
 const records: ReadonlyArray<Conversation> = readdirSync("test/fixtures/calibration")
@@ -233,5 +234,45 @@ describe("a conversation that opens with a system turn", () => {
       expect(value["conversations"]).toEqual(line(toShareGPT(record))["conversations"])
       expect(llamaFactoryAccepts(value as { conversations: Array<{ from: string; value: string }>; tools?: unknown }), record.id).toBe(true)
     }
+  })
+})
+
+describe("hf with --tools-json", () => {
+  it("writes tools as one JSON string of the same list, the messages unchanged", () => {
+    for (const record of records) {
+      for (const keepParallel of [false, true]) {
+        const listed = line(toHF(record, { keepParallel }))
+        const stringed = line(toHF(record, { keepParallel, toolsJson: true }))
+        expect(typeof stringed["tools"], record.id).toBe("string")
+        expect(JSON.parse(stringed["tools"] as string)).toEqual(record.tools)
+        expect(stringed["messages"]).toEqual(listed["messages"])
+      }
+    }
+  })
+
+  for (const name of Object.keys(CALLS)) {
+    it(`renders on ${name} as the list form does once the string is parsed (as TRL's trainers do)`, () => {
+      for (const record of records) {
+        const stringed = line(toHF(record, { keepParallel: false, toolsJson: true }))
+        const parsed = render(name, { ...stringed, tools: JSON.parse(stringed["tools"] as string) })
+        expect(parsed).toEqual(render(name, line(toHF(record, { keepParallel: false }))))
+        expect(CALLS[name]!(parsed.text), `${name} ${record.id}`).toEqual(sourceCalls(record))
+      }
+    })
+  }
+
+  it("leaves no field of the tools whose JSON kind changes between lines", () => {
+    // Two tools whose `body` parameter is typed differently, as in the shipped catalogue.
+    const tool = (name: string, type: unknown) => ({ type: "function" as const, function: { name, description: "d", parameters: { type: "object", properties: { body: { type, description: "b" } } } } })
+    const a: Conversation = { ...records[0]!, id: "a/a/v1/s0", tools: [tool("send_email", "string")] }
+    const b: Conversation = { ...records[0]!, id: "b/b/v1/s0", tools: [tool("post_request", ["object", "string"])] }
+    const listed = new FieldKinds()
+    const stringed = new FieldKinds()
+    for (const r of [a, b]) {
+      listed.add(line(toHF(r, { keepParallel: false })))
+      stringed.add(line(toHF(r, { keepParallel: false, toolsJson: true })))
+    }
+    expect(listed.conflicts().map((c) => c.path)).toContain("tools[].function.parameters.properties.body.type")
+    expect(stringed.conflicts().filter((c) => c.path.startsWith("tools"))).toEqual([])
   })
 })
