@@ -21,10 +21,14 @@ const toolsJson = Options.boolean("tools-json").pipe(
   Options.withDescription("hf: write tools as one JSON string (TRL's preferred form; loads as a plain string column)")
 )
 
+const argumentsJson = Options.boolean("arguments-json").pipe(
+  Options.withDescription("hf: write each call's arguments as a JSON string (DeepSeek, functionary templates; Llama and Mistral would double-encode it)")
+)
+
 /** `agentic-synth export`: run directories → one JSONL file in a trainer's format. */
-export const exportCommand = Command.make("export", { dirs, format, out, minQuality, types, keepParallel, toolsJson }, (f) =>
+export const exportCommand = Command.make("export", { dirs, format, out, minQuality, types, keepParallel, toolsJson, argumentsJson }, (f) =>
   Effect.gen(function*() {
-    for (const [flag, set] of [["--keep-parallel", f.keepParallel], ["--tools-json", f.toolsJson]] as const) {
+    for (const [flag, set] of [["--keep-parallel", f.keepParallel], ["--tools-json", f.toolsJson], ["--arguments-json", f.argumentsJson]] as const) {
       if (set && f.format !== "hf") {
         return yield* new UsageError({ message: `${flag} applies to --format hf only; drop it or export with --format hf` })
       }
@@ -40,7 +44,8 @@ export const exportCommand = Command.make("export", { dirs, format, out, minQual
       minQuality: Option.getOrUndefined(min) as number | undefined,
       types: Option.getOrUndefined(Option.map(f.types, (t) => t.split(",").map((x) => x.trim()).filter((x) => x !== ""))),
       keepParallel: f.keepParallel,
-      toolsJson: f.toolsJson
+      toolsJson: f.toolsJson,
+      argumentsJson: f.argumentsJson
     })
     const lines = [`wrote ${summary.written} ${f.format} records to ${f.out}`]
     const skipped = Object.entries(summary.skipped)
@@ -52,7 +57,7 @@ export const exportCommand = Command.make("export", { dirs, format, out, minQual
       // Conflicts inside the tool schemas alone go away with tools as one string.
       const remedy = conflicts.every((c) => c.path.startsWith("tools[]"))
         ? `export again with --tools-json (TRL), or load with the datasets library's Json() feature type (datasets 4.8 or later), as README's "hf" section says`
-        : `load with the datasets library's Json() feature type (datasets 4.8 or later), as README's "hf" section says`
+        : `load with the datasets library's Json() feature type (datasets 4.8 or later), or see --tools-json and --arguments-json in README's "hf" section`
       lines.push(
         `note: ${conflicts.length === 1 ? "1 field changes" : `${conflicts.length} fields change`} JSON type between records (${shown}${conflicts.length > 3 ? "; ..." : ""}): ${remedy}`
       )

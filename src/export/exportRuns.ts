@@ -17,6 +17,8 @@ export interface ExportOptions {
   readonly keepParallel?: boolean | undefined
   /** `hf`: `tools` as one JSON string (see `HfOptions.toolsJson`). */
   readonly toolsJson?: boolean | undefined
+  /** `hf`: each call's `arguments` as a JSON string (see `HfOptions.argumentsJson`). */
+  readonly argumentsJson?: boolean | undefined
 }
 
 export interface ExportSummary {
@@ -79,7 +81,7 @@ export const exportRuns = (options: ExportOptions) =>
         if (types !== undefined && !types.has(r.scenario.type)) return skip("type not selected (--types)")
         if (options.minQuality !== undefined && r.quality_score === undefined) return skip("not scored (--min-quality needs a score; run rescore)")
         if (options.minQuality !== undefined && r.quality_score! < options.minQuality) return skip("below --min-quality")
-        const exported = exportRecord(options.format, r, { keepParallel: options.keepParallel ?? false, toolsJson: options.toolsJson })
+        const exported = exportRecord(options.format, r, { keepParallel: options.keepParallel ?? false, toolsJson: options.toolsJson, argumentsJson: options.argumentsJson })
         if (exported._tag === "skip") return skip(exported.reason)
         for (const note of exported.notes ?? []) notes[note] = (notes[note] ?? 0) + 1
         kinds?.add(exported.value)

@@ -17,6 +17,12 @@ export interface HfOptions {
    * trainers parse it), which a `datasets` table types as a plain string whatever the tools' shapes.
    */
   readonly toolsJson?: boolean | undefined
+  /**
+   * Each call's `arguments` as a JSON string instead of an object: for templates that concatenate
+   * them as text (DeepSeek V3.1 and R1-Distill, functionary v3.2), which print a mapping's repr or fail
+   * on an object; templates that pass them through `tojson` (Llama 3.x, Mistral) would double-encode it.
+   */
+  readonly argumentsJson?: boolean | undefined
 }
 
 const callsOf = (turn: Turn): ReadonlyArray<ToolCall> => (turn.role === "assistant" ? turn.tool_calls ?? [] : [])
@@ -158,7 +164,7 @@ export const shortCallId = (recordId: string, callId: string, salt = 0): string 
  * 9-character alphanumerics (Mistral templates refuse others; the rest ignore them). Unless
  * `keepParallel`, an assistant turn with several calls becomes one turn per call, each followed by its
  * result (the first keeps the text), since Llama 3.x templates allow one call per turn. With
- * `toolsJson`, `tools` is the same list as one JSON string.
+ * `toolsJson`, `tools` is the same list as one JSON string; with `argumentsJson`, each call's arguments.
  */
 export const toHF = (record: Conversation, options: HfOptions): Exported => {
   const ids = new Map<string, string>()
@@ -173,7 +179,8 @@ export const toHF = (record: Conversation, options: HfOptions): Exported => {
     used.add(id)
     return id
   }
-  const call = (c: ToolCall) => ({ id: idFor(c.id), type: "function", function: { name: c.function.name, arguments: c.function.arguments } })
+  const args = (c: ToolCall) => (options.argumentsJson === true ? JSON.stringify(c.function.arguments) : c.function.arguments)
+  const call = (c: ToolCall) => ({ id: idFor(c.id), type: "function", function: { name: c.function.name, arguments: args(c) } })
   const toolMessage = (turn: Extract<Turn, { role: "tool" }>) => ({ role: "tool", tool_call_id: idFor(turn.tool_call_id), name: turn.name, content: turn.content })
   const messages: Array<Record<string, unknown>> = []
   const notes: Array<string> = []

@@ -313,7 +313,7 @@ describe("export", () => {
     expect(filtered.stdout).toMatch(/skipped: \d+ type not selected \(--types\)/)
   })
 
-  it("--tools-json writes hf tools as one JSON string, and the tool schemas' type changes go with it", async () => {
+  it("--tools-json writes hf tools as one JSON string, and the tool schemas' type changes go with it (with --arguments-json, all of them)", async () => {
     const run = newDir()
     await generate(run, "-n", "12")
     const listed = dir.path("listed.hf.jsonl")
@@ -331,12 +331,20 @@ describe("export", () => {
       expect(JSON.parse(line.tools)).toEqual(a[i].tools)
       expect(line.messages).toEqual(a[i].messages)
     })
+    const both = dir.path("strings.hf.jsonl")
+    const strings = await Effect.runPromise(runCliWith(["export", run, "--format", "hf", "--tools-json", "--arguments-json", "--out", both], env))
+    expect(strings.code).toBe(0)
+    expect(strings.stdout).not.toMatch(/JSON type between records/)
+    const calls = lines(both).flatMap((l) => JSON.parse(l).messages.flatMap((m: any) => m.tool_calls ?? []))
+    expect(calls.length).toBeGreaterThan(0)
+    const source = a.flatMap((line: any) => line.messages.flatMap((m: any) => m.tool_calls ?? []))
+    expect(calls.map((c: any) => JSON.parse(c.function.arguments))).toEqual(source.map((c: any) => c.function.arguments))
   })
 
   it("refuses an hf-only flag with another format, writing nothing", async () => {
     const run = newDir()
     await generate(run, "-n", "2")
-    for (const flag of ["--tools-json", "--keep-parallel"]) {
+    for (const flag of ["--tools-json", "--arguments-json", "--keep-parallel"]) {
       const out = dir.path(`refused${flag}.jsonl`)
       const result = await Effect.runPromise(runCliWith(["export", run, "--format", "openai", flag, "--out", out], env))
       expect(result.code).toBe(2)

@@ -276,3 +276,77 @@ describe("hf with --tools-json", () => {
     expect(stringed.conflicts().filter((c) => c.path.startsWith("tools"))).toEqual([])
   })
 })
+
+describe("hf with --arguments-json", () => {
+  it("writes each call's arguments as a JSON string of the same object, everything else unchanged", () => {
+    for (const record of records) {
+      for (const keepParallel of [false, true]) {
+        const objects = line(toHF(record, { keepParallel })) as { messages: Array<Record<string, any>> }
+        const strings = line(toHF(record, { keepParallel, argumentsJson: true })) as { messages: Array<Record<string, any>> }
+        const calls = strings.messages.flatMap((m) => m["tool_calls"] ?? [])
+        expect(calls.every((c: { function: { arguments: unknown } }) => typeof c.function.arguments === "string"), record.id).toBe(true)
+        const parsedBack = strings.messages.map((m) =>
+          m["tool_calls"] === undefined
+            ? m
+            : { ...m, tool_calls: m["tool_calls"].map((c: any) => ({ ...c, function: { ...c.function, arguments: JSON.parse(c.function.arguments) } })) }
+        )
+        expect(parsedBack, record.id).toEqual(objects.messages)
+      }
+    }
+  })
+
+  // What DeepSeek V3.1's and functionary v3.2's templates do with a call (written here, not copied):
+  // the arguments are concatenated as text, which only a string survives.
+  const concatenating = new Template(
+    "{%- for message in messages %}{%- if message.tool_calls is defined %}{%- for tool_call in message.tool_calls %}" +
+      "{{- '<call>' + tool_call.function.name + '\\n' + tool_call.function.arguments + '</call>\\n' }}" +
+      "{%- endfor %}{%- endif %}{%- endfor %}"
+  )
+  const concatenated = (text: string) =>
+    Array.from(text.matchAll(/<call>(.*)\n([\s\S]*?)<\/call>/g), (m) => {
+      try {
+        return { name: m[1], arguments: JSON.parse(m[2]!) as unknown }
+      } catch {
+        return { name: m[1], arguments: m[2] }
+      }
+    })
+
+  it("renders the calls readably on a template that concatenates arguments as text, where objects do not", () => {
+    for (const record of records.filter((r) => sourceCalls(r).length > 0)) {
+      const strings = line(toHF(record, { keepParallel: false, argumentsJson: true }))
+      expect(concatenated(concatenating.render({ messages: strings["messages"] })), record.id).toEqual(sourceCalls(record))
+      const objects = line(toHF(record, { keepParallel: false }))
+      expect(concatenated(concatenating.render({ messages: objects["messages"] })), record.id).not.toEqual(sourceCalls(record))
+    }
+  })
+
+  for (const name of Object.keys(CALLS)) {
+    it(`is double-encoded by ${name}, which passes arguments through tojson (so it is not the default)`, () => {
+      for (const record of records.filter((r) => sourceCalls(r).length > 0)) {
+        const { text } = render(name, line(toHF(record, { keepParallel: false, argumentsJson: true })))
+        expect(CALLS[name]!(text), `${name} ${record.id}`).toEqual(sourceCalls(record).map((c) => ({ ...c, arguments: JSON.stringify(c.arguments) })))
+      }
+    })
+  }
+
+  it("with --tools-json too, leaves no field whose JSON kind changes between lines", () => {
+    const base = records.find((r) => sourceCalls(r).length > 0)!
+    const withQuery = (id: string, query: unknown): Conversation => ({
+      ...base,
+      id,
+      turns: base.turns.map((t) =>
+        t.role === "assistant" && t.tool_calls !== undefined
+          ? { ...t, tool_calls: [{ ...t.tool_calls[0], function: { ...t.tool_calls[0].function, arguments: { query } } }, ...t.tool_calls.slice(1)] as typeof t.tool_calls }
+          : t
+      )
+    })
+    const objects = new FieldKinds()
+    const strings = new FieldKinds()
+    for (const r of [withQuery("a/a/v1/s0", "rainfall in Porto"), withQuery("b/b/v1/s0", { table: "orders", limit: 10 })]) {
+      objects.add(line(toHF(r, { keepParallel: false, toolsJson: true })))
+      strings.add(line(toHF(r, { keepParallel: false, toolsJson: true, argumentsJson: true })))
+    }
+    expect(objects.conflicts().map((c) => c.path)).toContain("messages[].tool_calls[].function.arguments.query")
+    expect(strings.conflicts()).toEqual([])
+  })
+})
