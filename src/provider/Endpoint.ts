@@ -40,6 +40,23 @@ const scrub = (text: string, key: Option.Option<Redacted.Redacted<string>>): str
 
 const decodeResponse = Schema.decodeUnknownEither(ChatResponse)
 
+/**
+ * The status a 2xx body that holds an `error` and no `choices` stands for: its `code` (or `status`)
+ * when that is an HTTP error status, else 502 (a fault of the server's, tried again).
+ */
+export const errorInSuccess = (json: unknown): { readonly status: number; readonly stated: boolean } | undefined => {
+  if (typeof json !== "object" || json === null || Array.isArray(json)) return undefined
+  const record = json as Record<string, unknown>
+  const error = record["error"]
+  if (error === undefined || error === null || (Array.isArray(record["choices"]) && record["choices"].length > 0)) return undefined
+  const inner = typeof error === "object" ? (error as Record<string, unknown>) : {}
+  for (const value of [inner["code"], inner["status"], record["status"]]) {
+    const code = typeof value === "number" ? value : typeof value === "string" && /^\d{3}$/.test(value) ? Number(value) : NaN
+    if (Number.isInteger(code) && code >= 400 && code < 600) return { status: code, stated: true }
+  }
+  return { status: 502, stated: false }
+}
+
 /** Endpoints that refused a `response_format` the profile said they take (LM Studio, some routed models). */
 const refusesFormat = new WeakSet<EndpointConfig>()
 
@@ -124,6 +141,19 @@ const sendBody = (endpoint: EndpointConfig, request: ChatRequest, body: Record<s
     }
     const decoded = decodeResponse(json)
     if (Either.isLeft(decoded)) {
+      const carried = errorInSuccess(json)
+      if (carried !== undefined) {
+        // Some gateways answer 200 with an error object (OpenRouter's documented shape: its `code` the
+        // HTTP status it means): read as that error, so a rate limit or a refused key is one still.
+        const body = parseErrorBody(text)
+        const error = classifyHttpError({ provider: name, profile, model, keyVar: endpoint.keyVar }, carried.status, body, limits.retryAfterMs)
+        const said = `${name} answered ${status} with an error body${carried.stated ? ` (code ${carried.status})` : ""}: ${error.message}`
+        return {
+          outcome: Either.left(new ProviderError({ ...error, message: scrub(said, endpoint.apiKey) })),
+          limits,
+          status
+        }
+      }
       return { ...fail("InvalidResponse", `${name} answered ${status} with JSON that is not a chat completion (no choices[0].message)`, status), limits }
     }
     return { outcome: Either.right(decoded.right), limits, status }

@@ -338,7 +338,7 @@ describe("hf with --arguments-json", () => {
         t.role === "assistant" && t.tool_calls !== undefined
           ? { ...t, tool_calls: [{ ...t.tool_calls[0], function: { ...t.tool_calls[0].function, arguments: { query } } }, ...t.tool_calls.slice(1)] as typeof t.tool_calls }
           : t
-      )
+      ) as unknown as Conversation["turns"]
     })
     const objects = new FieldKinds()
     const strings = new FieldKinds()
