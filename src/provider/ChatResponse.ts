@@ -41,6 +41,28 @@ const LenientUsage = Schema.transform(Schema.Unknown, Schema.NullOr(Usage), {
   encode: (usage) => usage
 })
 
+/**
+ * `message.content` as a string, or as a list of parts (Mistral's reasoning models and some gateways:
+ * `[{"type": "thinking", ...}, {"type": "text", "text": "..."}]`), read as its text parts joined: the
+ * thinking and any other part are not the answer.
+ */
+const Content = Schema.transform(Schema.NullOr(Schema.Union(Schema.String, Schema.Array(Schema.Unknown))), Schema.NullOr(Schema.String), {
+  strict: true,
+  decode: (raw) => {
+    if (typeof raw === "string" || raw === null) return raw
+    let text = ""
+    for (const part of raw) {
+      if (typeof part === "string") text += part
+      else if (typeof part === "object" && part !== null) {
+        const { type, text: value } = part as { type?: unknown; text?: unknown }
+        if ((type === "text" || type === "output_text" || type === undefined) && typeof value === "string") text += value
+      }
+    }
+    return text
+  },
+  encode: (content) => content
+})
+
 export const ChatResponse = Schema.Struct({
   id: Schema.optional(Schema.NullOr(Schema.String)),
   model: Schema.optional(Schema.NullOr(Schema.String)),
@@ -49,7 +71,7 @@ export const ChatResponse = Schema.Struct({
       index: Schema.optional(Schema.Number),
       message: Schema.Struct({
         role: Schema.optional(Schema.NullOr(Schema.String)),
-        content: Schema.optional(Schema.NullOr(Schema.String)),
+        content: Schema.optional(Content),
         tool_calls: Schema.optional(Schema.NullOr(Schema.Array(WireToolCall))),
         /** Reasoning models (gpt-oss on Groq) put their thinking here. */
         reasoning: Schema.optional(Schema.NullOr(Schema.String))

@@ -1,4 +1,4 @@
-import { Schema } from "effect"
+import { Either, Schema } from "effect"
 import { describe, expect, it } from "vitest"
 import { ChatResponse } from "../../src/provider/ChatResponse.js"
 import { classifyHttpError, tryAgainMs } from "../../src/provider/classify.js"
@@ -173,5 +173,35 @@ describe("a completion's usage as servers send it", () => {
 
   it("no usage at all stays absent", () => {
     expect(decode(undefined)).toBeUndefined()
+  })
+})
+
+describe("a completion's content as servers send it", () => {
+  const decode = (content: unknown) =>
+    Schema.decodeUnknownEither(ChatResponse)({ choices: [{ message: { role: "assistant", ...(content === undefined ? {} : { content }) } }] })
+  const text = (content: unknown) => {
+    const decoded = decode(content)
+    if (Either.isLeft(decoded)) throw new Error(`refused: ${decoded.left.message}`)
+    return decoded.right.choices[0].message.content
+  }
+
+  it("keeps a string, null and absence as they are", () => {
+    expect(text("{\"turns\": []}")).toBe("{\"turns\": []}")
+    expect(text(null)).toBeNull()
+    expect(text(undefined)).toBeUndefined()
+  })
+
+  it("joins the text parts of a list of parts, leaving the thinking out (Mistral's reasoning models)", () => {
+    const parts = [
+      { type: "thinking", thinking: [{ type: "text", text: "The user wants JSON." }] },
+      { type: "text", text: "{\"turns\": [" },
+      { type: "text", text: "]}" }
+    ]
+    expect(text(parts)).toBe("{\"turns\": []}")
+    expect(text([{ type: "output_text", text: "a" }, "b", { type: "image_url", image_url: { url: "x" } }])).toBe("ab")
+  })
+
+  it.each([["an object", { text: "hi" }], ["a number", 3]])("refuses %s as content (not a chat completion)", (_, content) => {
+    expect(Either.isLeft(decode(content))).toBe(true)
   })
 })
