@@ -184,7 +184,11 @@ export const allNumberValues = (text: string): Array<number> => {
  * paths, URLs, emails, codes) that hold a digit or a separator.
  */
 export const atoms = (text: string): Set<string> => {
-  const out = new Set<string>(figures(text))
+  // Times of day (`10:30:12`, `T08:15Z`) are kept whole below, not as figures: their pieces are not
+  // values anyone hands on, and `30` from a timestamp is not the `per_page: 30` of a later call.
+  const out = new Set<string>(figures(text.includes(":") ? text.replace(TIME_OF_DAY, " ") : text))
+  // A scaled figure (`360k`, `3.5 million`) is also the number it stands for.
+  if (SCALE_HINT.test(text)) for (const { value } of scaledFigures(text)) out.add(String(value))
   // Runs of identifier characters, each trimmed to its first and last letter or digit: the matches of
   // /[A-Za-z0-9][A-Za-z0-9_\-./:@#]{2,}[A-Za-z0-9]/g, found without a regular expression.
   let start = -1
@@ -215,8 +219,38 @@ export const atoms = (text: string): Set<string> => {
     if (!digit && !separator) continue
     const token = text.slice(first, last + 1)
     out.add(token.toLowerCase())
-    // The parts of a URL or path carry values of their own (`.../containers/MSKU4829105/tracking`).
-    if (digit && splits) for (const part of token.split(/[/:]+/)) if (part.length >= 4 && /\d/.test(part)) out.add(part.toLowerCase())
+    // The parts of a URL or path carry values of their own (`.../containers/MSKU4829105/tracking`,
+    // `reports/carrier_deliveries.csv`, a host without its `www.`): those with a digit or a separator.
+    if (splits) {
+      for (const part of token.split(/[/:]+/)) {
+        if (part.length < 4 || part.length === token.length || !/[\d._-]/.test(part)) continue
+        const lower = part.toLowerCase()
+        out.add(lower)
+        if (lower.startsWith("www.") && lower.length >= 8) out.add(lower.slice(4))
+      }
+    }
+  }
+  return out
+}
+
+/** A time of day, with seconds, fractions and a zone when written: `10:30`, `10:30:12.5`, `08:15Z`. */
+const TIME_OF_DAY = /(?<![\d:])\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z\b|[+-]\d{2}:?\d{2}\b)?(?![\d:])/g
+
+const SCALES: Readonly<Record<string, number>> = { k: 1e3, thousand: 1e3, m: 1e6, mn: 1e6, million: 1e6, bn: 1e9, billion: 1e9 }
+const SCALE_HINT = /\d\s?(?:k|thousand|m|mn|million|bn|billion)\b/i
+const SCALED = /(?<![\w.])(\d[\d,]*(?:\.\d+)?)\s?(k|thousand|m|mn|million|bn|billion)\b/gi
+
+/**
+ * Figures written with a scale word or suffix (`360k`, `48.2k`, `3.51 million`, `€2.4bn`): each as
+ * written, its value, and the scale (a figure stands for its value within half a unit of its last
+ * digit times the scale). `m` is read as million only right after a figure (`12m`, `12 m`).
+ */
+export const scaledFigures = (text: string): Array<{ readonly raw: string; readonly value: number; readonly scale: number }> => {
+  const out: Array<{ raw: string; value: number; scale: number }> = []
+  for (const m of text.matchAll(SCALED)) {
+    const scale = SCALES[m[2]!.toLowerCase()]!
+    const value = numberValue(m[1]!) * scale
+    if (Number.isFinite(value)) out.push({ raw: m[1]!, value: Math.round(value * 1e6) / 1e6, scale })
   }
   return out
 }
@@ -248,9 +282,55 @@ export const words = (text: string): Set<string> => {
  * Every condition of `isErrorOrEmpty` needs one of these in the text: most results have none and are
  * answered without parsing them.
  */
-const MAYBE_ERROR_OR_EMPTY = /error|exception|traceback|success|"ok"|status|code|\[\s*\]|count|total|fail|not found|time|denied|unauthori|forbidden|refused|no such file/i
+const MAYBE_ERROR_OR_EMPTY =
+  /error|exception|traceback|success|"ok"|status|state|result|code|\[\s*\]|count|total|fail|fatal|panic|not found|time|denied|unauthori|forbidden|refused|no such file|unavailable|\b[45]\d\d\b|no (?:results|matches|rows|records|items)|nothing found|0 rows/i
 
-/** Whether a tool result reports an error or comes back empty. */
+/** An error word, in a plain-text result's first line or an error object's message. */
+const ERROR_WORDS = /\b(error|exception|traceback|failed|failure|not found|timed? ?out|denied|unauthori[sz]ed|forbidden|refused|no such file|unavailable)\b/i
+/**
+ * An HTTP failure as a result's opening: a status line (`HTTP/1.1 503 ...`), or a 4xx/5xx code with its
+ * reason phrase (`429 Too Many Requests`); a bare `450 Market St` is an address, not a status.
+ */
+const HTTP_FAILURE =
+  /^(?:HTTP\/\d(?:\.\d)?\s+[45]\d\d\b|[45]\d\d\s+(?:Bad Request|Payment Required|Method Not Allowed|Not Acceptable|Conflict|Gone|Unprocessable|Too Many Requests|Internal Server Error|Bad Gateway|Service Unavailable|Gateway Time-?out)\b)/i
+/** A state that names a failure: `"status": "error"`, `"state": "failed"`. */
+const FAILED_STATE = /^(?:error|errored|failed|failure|fail|fatal)$/i
+const LIST_KEYS = ["rows", "results", "items", "data", "matches", "hits", "records", "entries"] as const
+const COUNT_KEYS = ["count", "row_count", "total", "total_count"] as const
+/** Where an API nests its payload: an empty list one or two levels down is still an empty answer. */
+const NESTS = ["body", "response", "hits", "data", "result"] as const
+
+/** Whether a field holds something: `"error": null`, `[]`, `{}` or `""` report no error. */
+const holds = (value: unknown): boolean =>
+  value !== null && value !== undefined && value !== false && value !== "" &&
+  !(Array.isArray(value) && value.length === 0) && !(typeof value === "object" && !Array.isArray(value) && Object.keys(value).length === 0)
+
+/** No rows, an empty list, a count of zero (`"total": {"value": 0}` too), here or in a nested payload. */
+const emptyAnswer = (record: Record<string, unknown>, depth: number): boolean => {
+  for (const key of LIST_KEYS) if (Array.isArray(record[key]) && (record[key] as Array<unknown>).length === 0) return true
+  for (const key of COUNT_KEYS) {
+    const value = record[key]
+    if (value === 0 || (typeof value === "object" && value !== null && (value as Record<string, unknown>)["value"] === 0)) return true
+  }
+  if (depth > 0) {
+    for (const key of NESTS) {
+      const inner = record[key]
+      if (typeof inner === "object" && inner !== null && !Array.isArray(inner) && emptyAnswer(inner as Record<string, unknown>, depth - 1)) return true
+    }
+  }
+  return false
+}
+
+/**
+ * Whether a tool result reports an error or comes back empty:
+ * - JSON: an `error`, `errors`, `exception` or `traceback` that holds something; `success`/`ok` false;
+ *   a `status`/`state`/`result` of error or failed; a 4xx/5xx `status`, `status_code`, `statusCode`,
+ *   `http_status` or `code`; no rows or a zero count (up to two levels down); a non-zero `exit_code`; a
+ *   small object whose `message` or `detail` is an error (`{"detail": "Not Found"}`); an empty list.
+ * - Text: an HTTP status line (`503 Service Unavailable`), "No results found", "(0 rows)", a Python
+ *   traceback, a line opening with `SomeError:`, `SomeException`, `panic` or `fatal`, or an error word
+ *   in the first line (a log that holds ERROR lines further down is data, not a failure).
+ */
 export const isErrorOrEmpty = (content: string): boolean => {
   const text = content.trim()
   if (text === "" || text === "null" || text === "[]" || text === "{}") return true
@@ -260,21 +340,33 @@ export const isErrorOrEmpty = (content: string): boolean => {
     if (Array.isArray(json)) return json.length === 0
     if (typeof json === "object" && json !== null) {
       const record = json as Record<string, unknown>
-      if ("error" in record || "errors" in record || "exception" in record || "traceback" in record) return true
+      for (const key of ["error", "errors", "exception", "traceback"]) if (holds(record[key])) return true
       if (record["success"] === false || record["ok"] === false) return true
-      const status = Number(record["status"] ?? record["status_code"] ?? record["code"])
-      if (Number.isInteger(status) && status >= 400 && status < 600) return true
-      for (const key of ["rows", "results", "items", "data", "matches"]) {
-        if (Array.isArray(record[key]) && (record[key] as Array<unknown>).length === 0) return true
+      for (const key of ["status", "state", "result"]) {
+        const value = record[key]
+        if (typeof value === "string" && FAILED_STATE.test(value.trim())) return true
       }
-      if (record["count"] === 0 || record["row_count"] === 0 || record["total"] === 0) return true
+      const status = Number(record["status"] ?? record["status_code"] ?? record["statusCode"] ?? record["http_status"] ?? record["code"])
+      if (Number.isInteger(status) && status >= 400 && status < 600) return true
+      if (emptyAnswer(record, 2)) return true
       if (typeof record["exit_code"] === "number" && record["exit_code"] !== 0) return true
+      const keys = Object.keys(record).length
+      for (const key of ["message", "detail"]) {
+        const value = record[key]
+        if (keys <= 2 && typeof value === "string" && ERROR_WORDS.test(value)) return true
+      }
       return false
     }
+    if (typeof json !== "string") return false
   } catch {
     // plain text
   }
-  return /\b(error|exception|traceback|failed|failure|not found|timed? ?out|denied|unauthori[sz]ed|forbidden|refused|no such file)\b/i.test(text)
+  if (HTTP_FAILURE.test(text)) return true
+  if (/^\(?(?:no (?:results|matches|rows|records|items)(?: (?:were )?found)?|nothing found|0 rows)\b/i.test(text)) return true
+  if (/traceback \(most recent call last\)/i.test(text)) return true
+  if (/^\s*(?:[\w.$]+(?:Error|Exception)\b|panic:|fatal:)/m.test(text)) return true
+  const newline = text.indexOf("\n")
+  return ERROR_WORDS.test(newline < 0 ? text : text.slice(0, newline))
 }
 
 /** `name(sorted args)`: the identity of a call for repeats and duplicates. */

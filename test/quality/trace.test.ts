@@ -1,29 +1,40 @@
 import { describe, expect, it } from "vitest"
-import { allNumberValues, atoms, eachFigure, figures, isErrorOrEmpty, normaliseNumber, numberValue, words } from "../../src/quality/trace.js"
+import { allNumberValues, atoms, eachFigure, figures, isErrorOrEmpty, normaliseNumber, numberValue, scaledFigures, words } from "../../src/quality/trace.js"
 
 // The plain definitions the fast versions must agree with.
 const referenceWords = (text: string) => new Set(text.toLowerCase().match(/[a-z][a-z0-9]{3,}/g) ?? [])
+const REFERENCE_ERROR_WORDS = /\b(error|exception|traceback|failed|failure|not found|timed? ?out|denied|unauthori[sz]ed|forbidden|refused|no such file|unavailable)\b/i
 const referenceIsErrorOrEmpty = (content: string): boolean => {
   const text = content.trim()
   if (text === "" || text === "null" || text === "[]" || text === "{}") return true
+  const holds = (v: unknown) => v !== null && v !== undefined && v !== false && v !== "" && !(Array.isArray(v) && v.length === 0) && !(typeof v === "object" && !Array.isArray(v) && Object.keys(v as object).length === 0)
+  const empty = (r: Record<string, unknown>, depth: number): boolean =>
+    ["rows", "results", "items", "data", "matches", "hits", "records", "entries"].some((k) => Array.isArray(r[k]) && (r[k] as Array<unknown>).length === 0) ||
+    ["count", "row_count", "total", "total_count"].some((k) => r[k] === 0 || (r[k] as { value?: unknown } | null)?.value === 0) ||
+    (depth > 0 && ["body", "response", "hits", "data", "result"].some((k) => typeof r[k] === "object" && r[k] !== null && !Array.isArray(r[k]) && empty(r[k] as Record<string, unknown>, depth - 1)))
   try {
     const json = JSON.parse(text) as unknown
     if (Array.isArray(json)) return json.length === 0
     if (typeof json === "object" && json !== null) {
       const r = json as Record<string, unknown>
-      if ("error" in r || "errors" in r || "exception" in r || "traceback" in r) return true
+      if (["error", "errors", "exception", "traceback"].some((k) => holds(r[k]))) return true
       if (r["success"] === false || r["ok"] === false) return true
-      const status = Number(r["status"] ?? r["status_code"] ?? r["code"])
+      if (["status", "state", "result"].some((k) => typeof r[k] === "string" && /^(?:error|errored|failed|failure|fail|fatal)$/i.test((r[k] as string).trim()))) return true
+      const status = Number(r["status"] ?? r["status_code"] ?? r["statusCode"] ?? r["http_status"] ?? r["code"])
       if (Number.isInteger(status) && status >= 400 && status < 600) return true
-      for (const key of ["rows", "results", "items", "data", "matches"]) if (Array.isArray(r[key]) && (r[key] as Array<unknown>).length === 0) return true
-      if (r["count"] === 0 || r["row_count"] === 0 || r["total"] === 0) return true
+      if (empty(r, 2)) return true
       if (typeof r["exit_code"] === "number" && r["exit_code"] !== 0) return true
-      return false
+      return Object.keys(r).length <= 2 && ["message", "detail"].some((k) => typeof r[k] === "string" && REFERENCE_ERROR_WORDS.test(r[k] as string))
     }
+    if (typeof json !== "string") return false
   } catch {
     // plain text
   }
-  return /\b(error|exception|traceback|failed|failure|not found|timed? ?out|denied|unauthori[sz]ed|forbidden|refused|no such file)\b/i.test(text)
+  return /^(?:HTTP\/\d(?:\.\d)?\s+[45]\d\d\b|[45]\d\d\s+(?:Bad Request|Payment Required|Method Not Allowed|Not Acceptable|Conflict|Gone|Unprocessable|Too Many Requests|Internal Server Error|Bad Gateway|Service Unavailable|Gateway Time-?out)\b)/i.test(text) ||
+    /^\(?(?:no (?:results|matches|rows|records|items)(?: (?:were )?found)?|nothing found|0 rows)\b/i.test(text) ||
+    /traceback \(most recent call last\)/i.test(text) ||
+    /^\s*(?:[\w.$]+(?:Error|Exception)\b|panic:|fatal:)/m.test(text) ||
+    REFERENCE_ERROR_WORDS.test(text.split("\n")[0]!)
 }
 
 const FIGURE = /(?<![\w.])-?\d[\d,]*(?:\.\d+)?%?/g
@@ -34,13 +45,46 @@ const referenceNumberValues = (text: string) =>
   Array.from(text.matchAll(/\d[\d,]*(?:\.\d+)?/g), (m) => numberValue(m[0])).filter(Number.isFinite)
 
 const referenceAtoms = (text: string): Set<string> => {
-  const out = new Set<string>(referenceFigures(text))
+  const times = /(?<![\d:])\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z\b|[+-]\d{2}:?\d{2}\b)?(?![\d:])/g
+  const out = new Set<string>(referenceFigures(text.replace(times, " ")))
+  for (const { value } of scaledFigures(text)) out.add(String(value))
   for (const match of text.matchAll(/[A-Za-z0-9][A-Za-z0-9_\-./:@#]{2,}[A-Za-z0-9]/g)) {
     const token = match[0]
     if (/\d/.test(token) || /[_\-./:@#]/.test(token)) out.add(token.toLowerCase())
-    for (const part of token.split(/[/?&=:]+/)) if (part.length >= 4 && part !== token && /\d/.test(part)) out.add(part.toLowerCase())
+    for (const part of token.split(/[/?&=:]+/)) {
+      if (part.length >= 4 && part !== token && /[\d._-]/.test(part)) out.add(part.toLowerCase())
+      if (part.length >= 8 && part !== token && /^www\./i.test(part)) out.add(part.slice(4).toLowerCase())
+    }
   }
   return out
+}
+
+/** Results as tools send them, and whether each reports an error or comes back empty. */
+const VERDICTS: Record<string, boolean> = {
+  "No results found.": true,
+  "(0 rows)": true,
+  "HTTP/1.1 503 Service Unavailable\nRetry-After: 30": true,
+  "429 Too Many Requests": true,
+  "450 Market St, San Francisco": false,
+  "TypeError: Cannot read properties of undefined (reading 'id')\n    at handler (index.js:12:9)": true,
+  "KeyError: 'customer_id'": true,
+  "java.lang.NullPointerException\n\tat App.main(App.java:3)": true,
+  "Traceback (most recent call last):\n  File \"x.py\", line 1": true,
+  "panic: runtime error: index out of range": true,
+  "2025-05-01 09:00:01 INFO job started\n2025-05-01 09:00:07 ERROR disk quota exceeded on /var": false,
+  "Service unavailable, try again later": true,
+  [`{"status": "error", "message": "user is locked"}`]: true,
+  [`{"state": "FAILED"}`]: true,
+  [`{"statusCode": 404}`]: true,
+  [`{"http_status": 502}`]: true,
+  [`{"error": null, "data": [1, 2]}`]: false,
+  [`{"errors": []}`]: false,
+  [`{"exception": null}`]: false,
+  [`{"detail": "Not Found"}`]: true,
+  [`{"message": "Deleted 3 files, no failures"}`]: false,
+  [`{"took": 3, "hits": {"total": {"value": 0}, "hits": []}}`]: true,
+  [`{"response": {"data": {"items": []}}}`]: true,
+  [`{"result": "ok", "rows": [{"id": 1}]}`]: false
 }
 
 let seed = 11
@@ -69,12 +113,24 @@ describe("trace helpers", () => {
     expect(figures("revenue 48,210 (up 16.5%) in Q1, -3.25 on 2024-01-31, 7 items")).toEqual(["48210", "16.5", "-3.25", "2024", "1", "31"])
   })
 
+  it("atoms: path parts without digits, hosts without www, scaled figures, and no pieces of a time of day", () => {
+    expect(atoms("see reports/carrier_deliveries.csv")).toContain("carrier_deliveries.csv")
+    expect(atoms("https://www.acme-tools.com/pricing")).toContain("acme-tools.com")
+    const scaled = atoms("revenue 360k, churn 3.5 million")
+    expect(scaled.has("360000") && scaled.has("3500000")).toBe(true)
+    expect([...atoms("synced at 2025-03-04T10:30:12Z")].filter((a) => a === "30" || a === "10" || a === "12")).toEqual([])
+  })
+
   it("atoms: the same values as the regular-expression definition", () => {
-    const pieces = ["MSKU4829105", "https://api.x.io/v2/containers/MSKU4829105/tracking?id=77", "reports/2024/q1.csv", "a@b.io", "#1234", "--", "-x-", "..", "ab", "abc", "abcd", "A1", "INV-2024-0042", "48,210", "16.5%", "v2:", ":8080", "_id_", " ", "\n", "(", ")", "=", "?", "&", "é", "2024-01-31"]
+    const pieces = ["MSKU4829105", "https://api.x.io/v2/containers/MSKU4829105/tracking?id=77", "reports/2024/q1.csv", "a@b.io", "#1234", "--", "-x-", "..", "ab", "abc", "abcd", "A1", "INV-2024-0042", "48,210", "16.5%", "v2:", ":8080", "_id_", " ", "\n", "(", ")", "=", "?", "&", "é", "2024-01-31", "data/carrier_deliveries.csv", "https://www.acme-tools.com/a", "10:30:12", "T08:15Z", "at 9:05", "360k", "3.5 million", "12m", "€2.4bn"]
     for (let i = 0; i < 3000; i++) {
       const text = Array.from({ length: 1 + Math.floor(random() * 10) }, () => pick(pieces)).join(random() < 0.5 ? "" : " ")
       expect([...atoms(text)].sort(), JSON.stringify(text)).toEqual([...referenceAtoms(text)].sort())
     }
+  })
+
+  it("isErrorOrEmpty: errors and empty answers in the shapes tools send them, and data that only mentions them", () => {
+    for (const [result, verdict] of Object.entries(VERDICTS)) expect(isErrorOrEmpty(result), result).toBe(verdict)
   })
 
   it("isErrorOrEmpty: the same verdict as parsing every result", () => {
@@ -85,7 +141,8 @@ describe("trace helpers", () => {
       `{"data": [], "page": 2}`, `{"matches": []}`, `{"revenue_total": 48210, "region": "EMEA"}`, `[]`, `[ ]`, `[1, 2]`, `null`, `{}`, ``, `  `,
       `The file was not found.`, `Request timed out after 30s`, `Timeout`, `permission denied`, `401 Unauthorized`, `Connection refused`,
       `No such file or directory`, `All good: 3 rows updated.`, `{"note": "no failures"}`, `{"note": "failure rate 2%"}`, `{"temperature": 21}`,
-      `"ok"`, `42`, `{"nested": {"error": "x"}}`, `{"results": [{"error": "partial"}]}`, `{"status": "ok"}`, `{"message": "Forbidden"}`
+      `"ok"`, `42`, `{"nested": {"error": "x"}}`, `{"results": [{"error": "partial"}]}`, `{"status": "ok"}`, `{"message": "Forbidden"}`,
+      ...Object.keys(VERDICTS)
     ]
     for (const r of results) expect(isErrorOrEmpty(r), r).toBe(referenceIsErrorOrEmpty(r))
     for (let i = 0; i < 2000; i++) {
