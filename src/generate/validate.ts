@@ -27,8 +27,8 @@ if (PLACEHOLDER.some((r) => r.flags !== "" && r.flags !== "i")) throw new Error(
 /** Whether a whole value stands for a value (`placeholder.test` for every pattern of PLACEHOLDER). */
 export const isPlaceholder = (text: string): boolean => PLACEHOLDER_CASED.test(text) || PLACEHOLDER_ANY_CASE.test(text)
 
-/** Free-text fields (source code, file and message bodies) may mention anything: they are not checked. */
-const FREE_TEXT = new Set(["code", "content", "body", "stdin"])
+/** Arguments that carry text as data, where any word is a value: code, bodies, and what a search looks for. */
+const FREE_TEXT = new Set(["code", "content", "body", "stdin", "pattern", "regex"])
 
 /** The first placeholder found in a call's arguments, with its path. */
 export const findPlaceholder = (value: unknown, path = ""): string | undefined => {

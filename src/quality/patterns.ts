@@ -1,15 +1,24 @@
 import type { AgenticPattern } from "../domain/Conversation.js"
 import { argumentText, atoms, isErrorOrEmpty, signatureAt, type Trace, type TracedCall } from "./trace.js"
 
-const PLAN_WORDS = /\b(first|then|next|after that|afterwards|finally|plan|steps?|I(?:'| wi)ll|let me|going to|start by)\b/gi
-const VERIFY_WORDS = /\b(verify|verif(?:ied|ying)|double[- ]check|cross[- ]check|confirm|sanity[- ]check|make sure|re-?check|validate|check(?:s|ing)? (?:that|whether|if|against))\b/i
-const DERIVATION = /\d[\d,.]*\s*[×x*/+\-−]\s*[€$£]?\d[\d,.]*\s*(?:=|is|are|comes to|gives)\s*[€$£]?\d/g
+const PLAN_WORDS = /\b(first(?:ly)?|second(?:ly)?|then|next|after that|afterwards|finally|lastly|plan|steps?|I(?:'| wi)ll|I shall|we'll|let me|going to|start by)\b/gi
+const VERIFY_WORDS =
+  /\b(verif(?:y|ies|ied|ying)|double[- ]check\w*|cross[- ]?check\w*|cross[- ]?referenc\w*|confirm(?:s|ed|ing)?|sanity[- ]check\w*|make sure|to be (?:safe|sure)|re-?check\w*|validat(?:e|es|ed|ing)|check(?:s|ing)? (?:that|whether|if|against))\b/i
+const DERIVATION = /\d[\d,.]*\s*[×x*/÷+\-−–]\s*[€$£]?\d[\d,.]*\s*(?:=|is|are|comes to|gives)\s*[€$£]?\d/g
+/** A request for what is missing, put without a question mark ("Tell me which office you mean"). */
+const ASKS_FOR = /\b(?:tell me|let me know)\b[^.!?\n]*\b(?:which|whether)\b|\b(?:please|could you|can you) (?:confirm|specify|clarify)\b/i
+
+/** Typographic apostrophes as plain ones, so "I’ll" reads as "I'll". */
+export const plainQuotes = (text: string): string => (text.includes("\u2019") || text.includes("\u2018") ? text.replace(/[\u2018\u2019]/g, "'") : text)
 const ENUMERATED = /(?:^|\n)\s*(?:\d+[.)]|[-*•])\s+\S/g
 
 const text = (trace: Trace, index: number): string => {
   const turn = trace.turns[index]
-  return turn !== undefined && turn.role !== "tool" ? turn.content : ""
+  return turn !== undefined && turn.role !== "tool" ? plainQuotes(turn.content) : ""
 }
+
+/** Digit groups written with a space or a point (`12 500`, `2.480`) joined, so they read as one number. */
+const joinDigitGroups = (text: string): string => text.replace(/(\d)[ \u00a0\u202f.](?=\d{3}(?!\d))/g, "$1")
 
 type Links = ReadonlyArray<{ readonly from: number; readonly to: number }>
 
@@ -29,7 +38,12 @@ export const chainLinks = (trace: Trace): Links => {
   trace.calls.forEach((traced, to) => {
     for (let i = userUpTo + 1; i < traced.turn; i++) {
       const turn = trace.turns[i]!
-      if (turn.role === "user") for (const a of atoms(turn.content)) userValues.add(a)
+      // What the user or the system prompt gave is given, however its digits are grouped.
+      if (turn.role === "user" || turn.role === "system") {
+        for (const a of atoms(turn.content)) userValues.add(a)
+        const joined = joinDigitGroups(turn.content)
+        if (joined !== turn.content) for (const a of atoms(joined)) userValues.add(a)
+      }
     }
     userUpTo = Math.max(userUpTo, traced.turn - 1)
     const values = atoms(argumentText(trace, to))
@@ -77,15 +91,29 @@ const planBeforeActing = (trace: Trace): boolean => {
   for (let i = 0; i <= first.turn; i++) {
     const turn = trace.turns[i]!
     if (turn.role !== "assistant") continue
-    const words = turn.content.match(PLAN_WORDS)?.length ?? 0
-    if (turn.content.trim().length >= 40 && (words >= 1 || (turn.content.match(ENUMERATED)?.length ?? 0) >= 2)) return true
+    const content = text(trace, i)
+    const words = content.match(PLAN_WORDS)?.length ?? 0
+    if (content.trim().length >= 40 && (words >= 1 || (content.match(ENUMERATED)?.length ?? 0) >= 2)) return true
   }
   return false
 }
 
 const verifies = (trace: Trace, calls: ReadonlyArray<TracedCall>): boolean => {
   const firstResult = Math.min(...calls.flatMap((c) => (c.result === undefined ? [] : [c.result.turn])))
-  return calls.some((c) => c.turn > firstResult && VERIFY_WORDS.test(text(trace, c.turn)))
+  return calls.some((c) => {
+    if (c.turn <= firstResult) return false
+    const said = text(trace, c.turn).match(VERIFY_WORDS)
+    if (said === null) return false
+    // "Let me confirm the booking" with a call to .../confirm names the action, not a check of it.
+    const stem = said[1]!.toLowerCase().replace(/[^a-z]/g, "").slice(0, 6)
+    return !calls.some((d) => d.turn === c.turn && JSON.stringify(d.call.function).toLowerCase().includes(stem))
+  })
+}
+
+/** Whether an assistant turn asks the user something: a question mark outside links and code, or a request to specify. */
+const asksUser = (content: string): boolean => {
+  const prose = content.includes("`") || content.includes("://") ? content.replace(/\bhttps?:\/\/\S+/g, " ").replace(/`[^`]*`/g, " ") : content
+  return prose.includes("?") || ASKS_FOR.test(prose)
 }
 
 /**
@@ -119,7 +147,7 @@ export const detectPatterns = (trace: Trace): ReadonlyArray<AgenticPattern> => {
   if (planBeforeActing(trace) && calls.length >= 2) found.push("planning")
   if (recoveries(trace) > 0) found.push("error_recovery")
   if (calls.length > 0 && verifies(trace, calls)) found.push("self_verification")
-  const asks = turns.some((t, i) => t.role === "assistant" && (t.tool_calls?.length ?? 0) === 0 && t.content.includes("?") && turns[i + 1]?.role === "user")
+  const asks = turns.some((t, i) => t.role === "assistant" && (t.tool_calls?.length ?? 0) === 0 && turns[i + 1]?.role === "user" && asksUser(t.content))
   if (asks) found.push("clarification")
   return found
 }

@@ -3,7 +3,7 @@ import type { QualityScores } from "../domain/Conversation.js"
 import type { Variation } from "../domain/Scenario.js"
 import { findPlaceholder } from "../generate/validate.js"
 import { chainLinks, explainedToolTurns } from "./patterns.js"
-import { allNumberValues, argumentText, eachFigure, normaliseNumber, numberValue, signatureAt, type Trace, words } from "./trace.js"
+import { allNumberValues, argumentText, eachFigure, isErrorOrEmpty, normaliseNumber, numberValue, scaledFigures, signatureAt, type Trace, words } from "./trace.js"
 
 export type Weights = QualityScores
 
@@ -75,7 +75,10 @@ const toolUse = (trace: Trace, validators: ReadonlyMap<string, ValidateFunction>
     const generic = stringLeaves(call.function.arguments).filter((v) => v.trim() === "" || GENERIC_VALUES.has(v.trim().toLowerCase()))
     s -= 0.1 * Math.min(2, generic.length)
     const signature = signatureAt(trace, i)
-    if (seen.has(signature)) s -= 0.4
+    // The same call again right after it came back with an error or nothing is a retry, not a pointless repeat.
+    const previous = calls[i - 1]
+    const retry = previous !== undefined && signatureAt(trace, i - 1) === signature && previous.result !== undefined && isErrorOrEmpty(previous.result.content)
+    if (seen.has(signature) && !retry) s -= 0.4
     seen.add(signature)
   }
   if (variation?.kind === "chained" && chainLinks(trace).length === 0) s -= 0.2
@@ -88,7 +91,10 @@ const reasoning = (trace: Trace): number => {
   if (toolTurns.length === 0) {
     const answer = trace.finalAnswer ?? ""
     const sentences = answer.split(/[.!?](?:\s|$)/).filter((x) => x.trim().length > 10).length
-    const because = /\b(because|since|so that|therefore|which means|as a result|this is why)\b/i.test(answer)
+    // "so" counts as a link where it joins clauses ("Marek paid 100, so he owes 109"; "So each pays 209"),
+    // not in "so far" or "I think so".
+    const because = /\b(because|since|so that|therefore|thus|hence|which means|as a result|this is why)\b/i.test(answer) ||
+      /(?:,\s*|(?:^|[.!?]\s+))so\b(?!\s+far\b)/im.test(answer)
     return clamp(0.5 + (sentences >= 2 ? 0.25 : 0) + (because ? 0.25 : 0))
   }
   const explained = explainedToolTurns(trace) / toolTurns.length
@@ -123,10 +129,57 @@ const MAX_NUMBERS_FOR_ONE_STEP = 60
 /** Figures of one answer checked at most: a table of thousands of rows is not re-derived cell by cell. */
 const MAX_FIGURES_CHECKED = 200
 
-const EXPRESSION = /(\d[\d,]*(?:\.\d+)?)\s*([×x*/+\-−])\s*[€$£]?(\d[\d,]*(?:\.\d+)?)\s*(?:=|is|are|comes to|gives|makes)\s*[€$£]?(\d[\d,]*(?:\.\d+)?)/g
+/** An operand as written in arithmetic: a figure, with a currency sign or parentheses around it. */
+const OPERAND = String.raw`\(*\s*[€$£]?\d[\d,]*(?:\.\d+)?\s*\)*`
+/**
+ * Arithmetic written out: two or more operands joined by + − × ÷ (and their ASCII forms), then `=` or
+ * "is / comes to / gives / makes" and the result (`612 + 1,045 + 388 = 2,045`, `(120 − 15) × 4 = 420`).
+ */
+const EXPRESSION = new RegExp(
+  String.raw`(${OPERAND}(?:\s*[×x*/÷+\-−–]\s*${OPERAND})+)\s*(?:=|is|are|comes to|gives|makes)\s*[€$£]?(\d[\d,]*(?:\.\d+)?)`,
+  "g"
+)
 
-const apply = (a: number, op: string, b: number): number =>
-  op === "+" ? a + b : op === "-" || op === "−" ? a - b : op === "/" ? a / b : a * b
+/**
+ * The value of written arithmetic (figures, + − × ÷ and parentheses, the usual precedence), or
+ * undefined when it is not only that.
+ */
+export const evaluate = (expression: string): number | undefined => {
+  const tokens = expression.replace(/[€$£]/g, "").match(/\d[\d,]*(?:\.\d+)?|[×x*/÷+\-−–()]|\S/g) ?? []
+  let at = 0
+  const peek = () => tokens[at]
+  const primary = (): number | undefined => {
+    const token = tokens[at++]
+    if (token === undefined) return undefined
+    if (token === "(") {
+      const value = sum()
+      return tokens[at++] === ")" ? value : undefined
+    }
+    return /^\d/.test(token) ? numberValue(token) : undefined
+  }
+  const product = (): number | undefined => {
+    let value = primary()
+    while (value !== undefined && peek() !== undefined && "×x*/÷".includes(peek()!)) {
+      const op = tokens[at++]!
+      const right = primary()
+      if (right === undefined) return undefined
+      value = op === "/" || op === "÷" ? value / right : value * right
+    }
+    return value
+  }
+  const sum = (): number | undefined => {
+    let value = product()
+    while (value !== undefined && peek() !== undefined && "+-−–".includes(peek()!)) {
+      const op = tokens[at++]!
+      const right = product()
+      if (right === undefined) return undefined
+      value = op === "+" ? value + right : value - right
+    }
+    return value
+  }
+  const value = sum()
+  return at === tokens.length && value !== undefined && Number.isFinite(value) ? value : undefined
+}
 
 /**
  * Whether each figure the answer states is grounded: stated by a source (user turns, tool results, the
@@ -142,8 +195,18 @@ const ungroundedFigures = (trace: Trace, answer: string): number => {
   for (let k = 0; k < trace.calls.length; k++) for (const n of allNumberValues(argumentText(trace, k))) known.add(n)
   const assistantText = trace.turns.filter((t) => t.role === "assistant").map((t) => t.content).join("\n")
   for (const m of assistantText.matchAll(EXPRESSION)) {
-    const [a, b, c] = [m[1], m[3], m[4]].map((x) => numberValue(x!))
-    if (Math.abs(apply(a!, m[2]!, b!) - c!) <= tolerance(normaliseNumber(m[4]!))) known.add(c!)
+    // The match may open inside a longer expression (`a + b + c = d` read from `b`): try each start.
+    const terms = m[1]!
+    const result = numberValue(m[2]!)
+    const tol = tolerance(normaliseNumber(m[2]!))
+    for (let from = 0; from < terms.length; from++) {
+      if (from > 0 && !/[\s(]/.test(terms[from - 1]!)) continue
+      const value = evaluate(terms.slice(from))
+      if (value !== undefined && Math.abs(value - result) <= tol) {
+        known.add(result)
+        break
+      }
+    }
   }
   const numbers = [...known].sort((x, y) => x - y)
   // With many numbers around, pairwise sums and products cover almost any value: derivations then
@@ -163,6 +226,12 @@ const ungroundedFigures = (trace: Trace, answer: string): number => {
   let checked = 0
   for (const line of answer.split("\n")) {
     let lineNumbers: Array<number> | undefined
+    // Figures with a scale (`48.2k`, `3.51 million`): each stands for its value, its tolerance scaled.
+    let scales: Map<string, number> | undefined
+    if (/\d\s?(?:k|thousand|m|mn|million|bn|billion)\b/i.test(line)) {
+      scales = new Map()
+      for (const { raw, scale } of scaledFigures(line)) scales.set(raw, scale)
+    }
     eachFigure(line, (text, informative) => {
       if (!informative || ++checked > MAX_FIGURES_CHECKED) return
       const figure = normaliseNumber(text)
@@ -170,7 +239,11 @@ const ungroundedFigures = (trace: Trace, answer: string): number => {
       const tol = tolerance(figure)
       const close = (x: number) => Math.abs(x - value) <= tol
       if (stated(value, tol)) return
+      const scale = scales?.get(text)
+      if (scale !== undefined && stated(value * scale, tol * scale)) return
       const percent = text.endsWith("%")
+      // A share given as a fraction (`"share": 0.0464`) and restated as a percentage (4.64%).
+      if (percent && stated(value / 100, tol / 100)) return
       const operands = percent ? (lineNumbers ??= allNumberValues(line).slice(0, 40)) : oneStep ? numbers : []
       let found = false
       for (const a of operands) {

@@ -88,6 +88,10 @@ describe("validating a conversation", () => {
     // free text may mention anything
     expect(findPlaceholder({ language: "python", code: "requests.get('https://example.com/api')  # TODO" })).toBeUndefined()
     expect(findPlaceholder({ action: "send", body: "Use <your_name> in the template" })).toBeUndefined()
+    // what a search looks for is data: a sweep for TODO markers searches for the word itself
+    expect(findPlaceholder({ action: "search", path: "internal/cache", pattern: "TODO" })).toBeUndefined()
+    expect(findPlaceholder({ regex: "FIXME|TODO" })).toBeUndefined()
+    expect(findPlaceholder({ action: "search", path: "TODO" })).toBe(`path = "TODO"`)
   })
 
   it("reads each value with the placeholder patterns combined exactly as with each pattern alone", () => {

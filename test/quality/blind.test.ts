@@ -37,10 +37,6 @@ const assess = makeAssessor(DEFAULT_CONFIG.quality, catalog)
  * not listed here must agree with its label.
  */
 const KEPT: Record<string, { readonly patterns?: ReadonlyArray<AgenticPattern>; readonly scores?: ReadonlyArray<keyof QualityScores>; readonly complexity?: true; readonly why: string }> = {
-  "c13-clarification-without-question-mark": {
-    patterns: ["clarification"],
-    why: "a clarification is a question the user answers; an instruction without a question mark (\"Tell me which office you mean\") is not read as one"
-  },
   "c18-to-be-safe-re-run": { scores: ["completeness"], why: "the answer shares too few words with the request by the documented overlap rule" },
   "c21-column-literally-named-value": { scores: ["tool_use"], why: "`value` is on the generic-value list whatever a result calls its columns" },
   "c22-this-conversation-email-thread": { scores: ["naturalness"], why: "\"this conversation\" is boilerplate by the documented list, even about an e-mail thread" },

@@ -80,6 +80,67 @@ describe("pattern rules", () => {
   })
 })
 
+describe("pattern wording", () => {
+  const sys = (content: string): Turn => ({ role: "system", content })
+
+  it("a value from the system prompt, or the user's digits grouped with spaces, is given, not handed on", () => {
+    const fromSystem = [
+      sys("You work in workspace ws-7731 for Acme."),
+      user("List the open tickets."),
+      act("Listing them.", ["call_1", "api_client", { method: "GET", url: "https://desk.acme.io/api/workspaces" }]),
+      result("call_1", "api_client", "{\"workspaces\": [\"ws-7731\", \"ws-1002\"]}"),
+      act("Now its tickets.", ["call_2", "api_client", { method: "GET", url: "https://desk.acme.io/api/workspaces/ws-7731/tickets" }]),
+      result("call_2", "api_client", "{\"tickets\": [{\"id\": 4}]}"),
+      say("Workspace ws-7731 has one open ticket, #4.")
+    ]
+    expect(patterns(fromSystem)).not.toContain("multi_tool_chaining")
+    const grouped = [
+      user("Invoices over 12 500 € please, then the total."),
+      act("Querying.", ["call_1", "database_query", { database: "billing", query: "SELECT amount FROM invoices WHERE amount > 12500" }]),
+      result("call_1", "database_query", "{\"rows\": [{\"amount\": 12500}, {\"amount\": 20000}]}"),
+      act("With VAT on the threshold.", ["call_2", "calculator", { expression: "12500 * 1.2" }]),
+      result("call_2", "calculator", "15000"),
+      say("Two invoices are over 12 500 €; the threshold with VAT is 15,000 €.")
+    ]
+    expect(patterns(grouped)).not.toContain("multi_tool_chaining")
+  })
+
+  it("typographic apostrophes, British plan words and other ways of saying a check", () => {
+    const planned = (text: string) => patterns([
+      user("Compare the two suppliers' delivery times."),
+      act(text, ["call_1", "database_query", { database: "ops", query: "SELECT supplier, avg(days) FROM deliveries GROUP BY supplier" }]),
+      result("call_1", "database_query", "{\"rows\": [{\"supplier\": \"Kato\", \"avg\": 4.2}]}"),
+      act("Cross-referencing against the carrier's own log.", ["call_2", "file_manager", { action: "read", path: "logs/carrier_kato.csv" }]),
+      result("call_2", "file_manager", "date,days\n2025-03-01,4"),
+      say("Kato averages 4.2 days, and the carrier's log agrees.")
+    ])
+    for (const text of ["I’ll pull the average delivery time per supplier from the ops database.", "Firstly I shall query the ops database for each supplier's average."]) {
+      const found = planned(text)
+      expect(found, text).toContain("planning")
+      expect(found, text).toContain("self_verification")
+    }
+  })
+
+  it("\"confirm\" that names the call itself is the action, not a check of it", () => {
+    const booking = [
+      user("Book the 9:00 slot with Dr Sato and confirm it."),
+      act("Checking the slot.", ["call_1", "api_client", { method: "GET", url: "https://clinic.example.org/api/slots/0900" }]),
+      result("call_1", "api_client", "{\"slot\": \"0900\", \"free\": true}"),
+      act("Now let me confirm the booking.", ["call_2", "api_client", { method: "POST", url: "https://clinic.example.org/api/slots/0900/confirm" }]),
+      result("call_2", "api_client", "{\"status\": \"booked\"}"),
+      say("Booked: 9:00 with Dr Sato.")
+    ]
+    expect(patterns(booking)).not.toContain("self_verification")
+  })
+
+  it("a clarification is a question or a request to specify, not a question mark inside a link", () => {
+    const asking = (text: string) => patterns([user("Find the report."), say(text), user("The Q3 one."), say("Here it is.")])
+    expect(asking("Which quarter do you mean?")).toContain("clarification")
+    expect(asking("Tell me which quarter you mean and I'll fetch it.")).toContain("clarification")
+    expect(asking("It is at https://files.acme.io/report?q=3 now.")).not.toContain("clarification")
+  })
+})
+
 describe("complexity", () => {
   it("counts calls, tools, chain depth and recoveries against configurable thresholds", () => {
     const none = trace([user("What is a p-value?"), say("The probability of data this extreme under the null hypothesis.")])
