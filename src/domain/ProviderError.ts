@@ -39,3 +39,9 @@ export const isRetryable = (error: ProviderError): boolean =>
 /** Groq's 400s for a malformed call or invalid JSON the model produced: a failed sample to draw again. */
 export const isBadSample = (error: ProviderError): boolean =>
   error.reason === "BadRequest" && (error.code === "tool_use_failed" || error.code === "json_validate_failed")
+
+/**
+ * `code` of the error a request gets when every provider is out for good (a wrong model, a context too
+ * small, a refused key): every further request would fail the same way, so a run stops on it.
+ */
+export const NO_PROVIDER = "no_provider"

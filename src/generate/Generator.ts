@@ -5,7 +5,7 @@ import type { Scenario } from "../domain/Scenario.js"
 import { AppConfig } from "../config/AppConfig.js"
 import { type Conversation, conversationType } from "../domain/Conversation.js"
 import type { Outcome, Rejection } from "../domain/Outcome.js"
-import { isBadSample, ProviderError } from "../domain/ProviderError.js"
+import { isBadSample, NO_PROVIDER, ProviderError } from "../domain/ProviderError.js"
 import type { ToolDefinition } from "../domain/Tool.js"
 import type { Turn } from "../domain/Turn.js"
 import { scenarioRef, type WorkItem } from "../domain/WorkItem.js"
@@ -117,9 +117,10 @@ const generateWith = (
         last = { rejection: badSampleRejection(error), provider: error.provider }
         continue
       }
-      // No provider accepts its key, or none has answered for minutes: every item would fail the same
-      // way, so the run stops here (what is done is kept; a new run resumes).
-      if (error.reason === "Unauthorized" || error.code === "unreachable") return yield* Effect.fail(error)
+      // No provider accepts its key, none has answered for minutes, or none is left (a wrong model, a
+      // context too small): every item would fail the same way, so the run stops here (what is done is
+      // kept; a new run resumes).
+      if (error.reason === "Unauthorized" || error.code === "unreachable" || error.code === NO_PROVIDER) return yield* Effect.fail(error)
       return { _tag: "failed", id: item.id, error, attempts: error.attempts ?? 1 } satisfies Outcome
     }
     const completion = result.right

@@ -1,4 +1,5 @@
 import { ProviderError } from "../domain/ProviderError.js"
+import { CONTEXT_LENGTH_EXCEEDED } from "./classify.js"
 import type { RateLimitInfo, WindowInfo } from "./rateLimitHeaders.js"
 import { TokenBucket } from "./TokenBucket.js"
 
@@ -205,8 +206,9 @@ export class Limiter {
         return
       }
       case "BadRequest":
-        // A 404 is a wrong model or base URL: every request would fail the same way.
-        if (error.status === 404) this.dead = error
+        // A 404 is a wrong model or base URL, a context refusal a model too small for the requests:
+        // every request would fail the same way.
+        if (error.status === 404 || error.code === CONTEXT_LENGTH_EXCEEDED) this.dead = error
         return
     }
   }

@@ -1,7 +1,8 @@
 import type * as HttpClient from "@effect/platform/HttpClient"
 import { Clock, Deferred, Duration, Effect, Either, Schedule, type Scope } from "effect"
 import type { RetrySettings } from "../config/ConfigSchema.js"
-import { ProviderError } from "../domain/ProviderError.js"
+import { NO_PROVIDER, ProviderError } from "../domain/ProviderError.js"
+import { CONTEXT_LENGTH_EXCEEDED } from "./classify.js"
 import { type ChatRequest, estimatePromptTokens } from "./ChatRequest.js"
 import type { Completion } from "./ChatResponse.js"
 import { type EndpointConfig, send } from "./Endpoint.js"
@@ -121,7 +122,8 @@ export const makePool = (options: PoolOptions): Effect.Effect<
       return new ProviderError({
         provider: members.map((m) => m.endpoint.name).join("+"),
         reason: allDead && firstDead?._tag === "dead" ? firstDead.error.reason : "QuotaExhausted",
-        ...(unreachable ? { code: "unreachable" } : {}),
+        // With every provider out for good, each further request would fail the same way.
+        ...(unreachable ? { code: "unreachable" } : allDead ? { code: NO_PROVIDER } : {}),
         message: `no provider can take requests: ${reasons.join("; ")}`
       })
     }
@@ -182,8 +184,9 @@ export const makePool = (options: PoolOptions): Effect.Effect<
             job.moved = true
             return yield* requeue(job)
           case "BadRequest":
-            if (failure.status === 404) {
-              // A wrong model or URL on this provider (it dropped out), not a fault of the request.
+            if (failure.status === 404 || failure.code === CONTEXT_LENGTH_EXCEEDED) {
+              // A wrong model or URL, or a context too small, on this provider (it dropped out): not a
+              // fault of the request, which another provider may take.
               job.attempts--
               job.moved = true
               return yield* requeue(job)

@@ -20,6 +20,18 @@ export const tryAgainMs = (message: string): number | undefined => {
   return match === null ? undefined : parseGoDuration(match[1]!.trim())
 }
 
+/**
+ * A refusal because the prompt and `max_tokens` do not fit the model's context, as servers word it:
+ * OpenAI, Groq and vLLM ("maximum context length is 8192 tokens"), llama.cpp ("exceeds the available
+ * context size", `exceed_context_size_error`), TGI and Together ("`inputs` tokens + `max_new_tokens`
+ * must be <= 8193").
+ */
+const CONTEXT_OVERFLOW =
+  /maximum context length|context[_ ]length[_ ]exceeded|exceeds? the (?:available |maximum )?context|context (?:size|window) (?:exceeded|is too small)|`?inputs`? tokens \+ `?max_new_tokens`?|reduce the length of the messages/i
+export const CONTEXT_CODES = new Set(["context_length_exceeded", "exceed_context_size_error"])
+/** The code every context refusal gets, whichever the server sent. */
+export const CONTEXT_LENGTH_EXCEEDED = "context_length_exceeded"
+
 const clip = (text: string) => (text.length > 300 ? `${text.slice(0, 297)}...` : text)
 
 /** Turns a non-2xx answer into a typed error with a message a person can act on. */
@@ -72,6 +84,16 @@ export const classifyHttpError = (
     })
   }
   if (status >= 400 && status < 500 && status !== 409 && status !== 424 && status !== 498 && status !== 499) {
+    if (CONTEXT_OVERFLOW.test(body.message) || CONTEXT_CODES.has(body.code ?? "") || CONTEXT_CODES.has(body.type ?? "")) {
+      // Every request of a run is about the same size: none would fit.
+      return new ProviderError({
+        ...base,
+        reason: "BadRequest",
+        code: CONTEXT_LENGTH_EXCEEDED,
+        message: `${provider} cannot fit the prompt and generation.max_tokens into ${context.model}'s context (${status}: ${said}); ` +
+          `lower generation.max_tokens or use a model (or server setting) with a longer context`
+      })
+    }
     return new ProviderError({ ...base, reason: "BadRequest", message: `${provider} refused the request (${status}: ${said})` })
   }
   return new ProviderError({ ...base, ...comeBack, reason: "Unavailable", message: `${provider} is unavailable (${status}: ${said})` })

@@ -15,7 +15,7 @@ afterAll(async () => {
 })
 beforeEach(() => {
   expect(fake.violations).toEqual([])
-  fake.set({ reply: (body) => ({ content: fakeConversation(body) }), faults: {}, script: [] })
+  fake.set({ reply: (body) => ({ content: fakeConversation(body) }), faults: {}, script: [], contextTokens: undefined })
 })
 
 const config = dir.write(
@@ -226,6 +226,24 @@ describe("generate", () => {
     expect(records(out)).toHaveLength(6)
   })
 
+  it("stops at once, in one line naming generation.max_tokens, when the model's context cannot hold a request", async () => {
+    const out = newDir()
+    fake.set({ contextTokens: 3500 })
+    const before = chatCount()
+    const result = await generate(out, "-n", "40")
+    expect(result.code).toBe(1)
+    expect(result.stderr.trim().split("\n")).toHaveLength(1)
+    expect(result.stderr).toMatch(/^error: no provider can take requests: groq cannot fit the prompt and generation\.max_tokens into fake-model's context \(400: This model's maximum context length is 3500 tokens/)
+    expect(result.stderr).toContain("lower generation.max_tokens or use a model (or server setting) with a longer context")
+    // At most the requests already in flight when the first refusal came back (concurrency 8), not one per item.
+    expect(chatCount() - before).toBeLessThanOrEqual(8)
+    expect(manifest(out)).toMatchObject({ status: "failed", counts: { accepted: 0 } })
+    // With room for the answer, the same directory resumes and finishes the job.
+    const roomy = dir.write("roomy.yaml", `${readFileSync(config, "utf8")}  max_tokens: 1500\n`)
+    const again = await Effect.runPromise(runCliWith(["generate", "-c", roomy, "-o", out, "--quiet", "-n", "6"], env))
+    expect(again.code).toBe(0)
+    expect(records(out)).toHaveLength(6)
+  })
 })
 
 describe("rescore", () => {

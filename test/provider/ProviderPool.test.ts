@@ -127,3 +127,56 @@ describe("the pool under a test clock", () => {
       expect(status[0]!.stats).toMatchObject({ requests: 3, rateLimited: 2, succeeded: 1 })
     }))
 })
+
+describe("a provider whose model's context is too small", () => {
+  const overflow: Scripted = {
+    status: 400,
+    body: { object: "error", message: "This model's maximum context length is 2048 tokens. However, you requested 3012 tokens (12 in the messages, 3000 in the completion).", type: "BadRequestError", code: 400 }
+  }
+  /** Two members on their own hosts: `small` refuses every request as too long, `roomy` answers. */
+  const twoHosts = () => {
+    const sent: Array<string> = []
+    const layer = Layer.succeed(
+      HttpClient.HttpClient,
+      HttpClient.make((request) =>
+        Effect.sync(() => {
+          sent.push(new URL(request.url).host)
+          const next = request.url.includes("small.local") ? overflow : ok
+          return HttpClientResponse.fromWeb(request, new Response(JSON.stringify(next.body), { status: next.status, headers: { "content-type": "application/json" } }))
+        })
+      )
+    )
+    return { sent, layer }
+  }
+  const member = (name: "groq" | "together", host: string) => ({
+    endpoint: {
+      name,
+      profile: PROFILES[name],
+      settings: { ...DEFAULT_CONFIG.providers[name], base_url: `http://${host}/v1`, rpm: null, tpm: null, rpd: null, tpd: null },
+      apiKey: Option.none(),
+      keyVar: undefined
+    },
+    limiter: new Limiter({ rpm: null, rpd: null, tpm: null, tpd: null, maxConcurrency: 1 }, 0)
+  })
+  const retry = { attempts: 3, base_delay_ms: 10, max_delay_ms: 100, unreachable_seconds: 120 }
+
+  it.scoped("drops out after its first refusal, the request going to another provider", () =>
+    Effect.gen(function*() {
+      const http = twoHosts()
+      const client = yield* Effect.provide(makePool({ members: [member("groq", "small.local"), member("together", "roomy.local")], retry, onExhausted: () => Effect.void }), http.layer)
+      for (let i = 0; i < 4; i++) expect((yield* client.complete({ messages: [{ role: "user", content: "hi" }] })).provider).toBe("together")
+      expect(http.sent.filter((host) => host === "small.local")).toHaveLength(1)
+    }))
+
+  it.scoped("alone, it fails the request with the code that stops a run, the remedy in the message", () =>
+    Effect.gen(function*() {
+      const http = twoHosts()
+      const client = yield* Effect.provide(makePool({ members: [member("groq", "small.local")], retry, onExhausted: () => Effect.void }), http.layer)
+      const first = yield* Effect.flip(client.complete({ messages: [{ role: "user", content: "hi" }] }))
+      expect(first).toMatchObject({ reason: "BadRequest", code: "no_provider" })
+      expect(first.message).toContain("lower generation.max_tokens")
+      const second = yield* Effect.flip(client.complete({ messages: [{ role: "user", content: "hi" }] }))
+      expect(second.code).toBe("no_provider")
+      expect(http.sent).toHaveLength(1)
+    }))
+})

@@ -107,6 +107,23 @@ describe("error classification", () => {
     expect(error.message).toBe("groq refused the key (401: Invalid API Key); check GROQ_API_KEY")
   })
 
+  it.each([
+    ["vLLM", `{"object": "error", "message": "This model's maximum context length is 4096 tokens. However, you requested 4412 tokens (1412 in the messages, 3000 in the completion). Please reduce the length of the messages or completion.", "type": "BadRequestError", "param": null, "code": 400}`],
+    ["OpenAI / Groq", `{"error": {"message": "This model's maximum context length is 8192 tokens. However, your messages resulted in 9001 tokens.", "type": "invalid_request_error", "code": "context_length_exceeded"}}`],
+    ["llama.cpp", `{"error": {"code": 400, "message": "the request exceeds the available context size, try increasing it", "type": "exceed_context_size_error"}}`],
+    ["TGI / Together", `{"error": "Input validation error: \`inputs\` tokens + \`max_new_tokens\` must be <= 8193. Given: 1500 \`inputs\` tokens and 8000 \`max_new_tokens\`", "error_type": "validation"}`]
+  ])("a context refusal (%s) is a BadRequest with one code and a remedy", (_, body) => {
+    const error = classifyHttpError(ctx("groq"), 400, parseErrorBody(body), undefined)
+    expect(error).toMatchObject({ reason: "BadRequest", code: "context_length_exceeded" })
+    expect(error.message).toMatch(/^groq cannot fit the prompt and generation\.max_tokens into m's context \(400: .+\); lower generation\.max_tokens/)
+  })
+
+  it("another 400 keeps its own code and message", () => {
+    const error = classifyHttpError(ctx("groq"), 400, parseErrorBody(`{"error": {"message": "'messages.1' : property 'name' is unsupported", "type": "invalid_request_error"}}`), undefined)
+    expect(error.code).toBeUndefined()
+    expect(error.message).toBe("groq refused the request (400: 'messages.1' : property 'name' is unsupported)")
+  })
+
   it("Groq's per-day 429 is QuotaExhausted with the reset from its message", () => {
     const error = classifyHttpError(ctx("groq"), 429, { message: groqTpd }, 2000)
     expect(error.reason).toBe("QuotaExhausted")

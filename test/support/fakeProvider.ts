@@ -36,6 +36,11 @@ export interface FakeOptions {
   readonly unauthorizedMessage?: (authorization: string | undefined) => string
   /** Model ids listed by `GET /models`. */
   readonly models?: ReadonlyArray<string>
+  /**
+   * The model's context in tokens: a request whose prompt (a token per 4 characters) and `max_tokens`
+   * exceed it is refused with vLLM's 400 body.
+   */
+  readonly contextTokens?: number
 }
 
 export interface RecordedRequest {
@@ -241,6 +246,20 @@ export const startFakeProvider = async (initial: FakeOptions = {}) => {
     if (!tokenCheck.ok) {
       record(429)
       return rateLimited(res, "tokens", tokenCheck.waitMs, now)
+    }
+    if (options.contextTokens !== undefined) {
+      const prompt = Math.ceil(JSON.stringify(body["messages"]).length / 4)
+      const completion = Number(body["max_tokens"] ?? 0)
+      if (prompt + completion > options.contextTokens) {
+        record(400)
+        return send(res, 400, {
+          object: "error",
+          message: `This model's maximum context length is ${options.contextTokens} tokens. However, you requested ${prompt + completion} tokens (${prompt} in the messages, ${completion} in the completion). Please reduce the length of the messages or completion.`,
+          type: "BadRequestError",
+          param: null,
+          code: 400
+        })
+      }
     }
     // The day's budget is taken at admission, as a provider counts a request when it accepts it.
     servedToday++
