@@ -40,7 +40,7 @@ export interface FakeOptions {
    * The model's context in tokens: a request whose prompt (a token per 4 characters) and `max_tokens`
    * exceed it is refused with vLLM's 400 body.
    */
-  readonly contextTokens?: number
+  readonly contextTokens?: number | undefined
 }
 
 export interface RecordedRequest {
