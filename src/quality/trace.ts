@@ -300,9 +300,9 @@ const COUNT_KEYS = ["count", "row_count", "total", "total_count"] as const
 /** Where an API nests its payload: an empty list one or two levels down is still an empty answer. */
 const NESTS = ["body", "response", "hits", "data", "result"] as const
 
-/** Whether a field holds something: `"error": null`, `[]`, `{}` or `""` report no error. */
+/** Whether a field holds something: `"error": null`, `0`, `false`, `[]`, `{}` or `""` report no error. */
 const holds = (value: unknown): boolean =>
-  value !== null && value !== undefined && value !== false && value !== "" &&
+  value !== null && value !== undefined && value !== false && value !== "" && value !== 0 &&
   !(Array.isArray(value) && value.length === 0) && !(typeof value === "object" && !Array.isArray(value) && Object.keys(value).length === 0)
 
 /** No rows, an empty list, a count of zero (`"total": {"value": 0}` too), here or in a nested payload. */

@@ -7,7 +7,7 @@ const REFERENCE_ERROR_WORDS = /\b(error|exception|traceback|failed|failure|not f
 const referenceIsErrorOrEmpty = (content: string): boolean => {
   const text = content.trim()
   if (text === "" || text === "null" || text === "[]" || text === "{}") return true
-  const holds = (v: unknown) => v !== null && v !== undefined && v !== false && v !== "" && !(Array.isArray(v) && v.length === 0) && !(typeof v === "object" && !Array.isArray(v) && Object.keys(v as object).length === 0)
+  const holds = (v: unknown) => v !== null && v !== undefined && v !== false && v !== "" && v !== 0 && !(Array.isArray(v) && v.length === 0) && !(typeof v === "object" && !Array.isArray(v) && Object.keys(v as object).length === 0)
   const empty = (r: Record<string, unknown>, depth: number): boolean =>
     ["rows", "results", "items", "data", "matches", "hits", "records", "entries"].some((k) => Array.isArray(r[k]) && (r[k] as Array<unknown>).length === 0) ||
     ["count", "row_count", "total", "total_count"].some((k) => r[k] === 0 || (r[k] as { value?: unknown } | null)?.value === 0) ||
@@ -80,6 +80,7 @@ const VERDICTS: Record<string, boolean> = {
   [`{"error": null, "data": [1, 2]}`]: false,
   [`{"errors": []}`]: false,
   [`{"exception": null}`]: false,
+  [`{"errors": 0, "rows": [{"id": 7}]}`]: false,
   [`{"detail": "Not Found"}`]: true,
   [`{"message": "Deleted 3 files, no failures"}`]: false,
   [`{"took": 3, "hits": {"total": {"value": 0}, "hits": []}}`]: true,
