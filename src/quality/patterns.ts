@@ -1,10 +1,11 @@
 import type { AgenticPattern } from "../domain/Conversation.js"
-import { argumentText, atoms, isErrorOrEmpty, signatureAt, type Trace, type TracedCall } from "./trace.js"
+import { argumentText, atoms, isErrorOrEmpty, signatureAt, type Trace, type TracedCall, UNIT_WORDS } from "./trace.js"
 
 const PLAN_WORDS = /\b(first(?:ly)?|second(?:ly)?|then|next|after that|afterwards|finally|lastly|plan|steps?|I(?:'| wi)ll|I shall|we'll|let me|going to|start by)\b/gi
 const VERIFY_WORDS =
   /\b(verif(?:y|ies|ied|ying)|double[- ]check\w*|cross[- ]?check\w*|cross[- ]?referenc\w*|confirm(?:s|ed|ing)?|sanity[- ]check\w*|make sure|to be (?:safe|sure)|re-?check\w*|validat(?:e|es|ed|ing)|check(?:s|ing)? (?:that|whether|if|against))\b/i
-const DERIVATION = /\d[\d,.]*\s*[×x*/÷+\-−–]\s*[€$£]?\d[\d,.]*\s*(?:=|is|are|comes to|gives)\s*[€$£]?\d/g
+/** A worked calculation, unit words allowed after its figures (`4 rooms × 3 nights × €165 = €1,980`). */
+const DERIVATION = new RegExp(String.raw`\d[\d,.]*${UNIT_WORDS}\s*[×x*/÷+\-−–]\s*[€$£]?\d[\d,.]*${UNIT_WORDS}\s*(?:=|is|are|comes to|gives)\s*[€$£]?\d`, "g")
 /** A request for what is missing, put without a question mark ("Tell me which office you mean"). */
 const ASKS_FOR = /\b(?:tell me|let me know)\b[^.!?\n]*\b(?:which|whether)\b|\b(?:please|could you|can you) (?:confirm|specify|clarify)\b/i
 

@@ -3,7 +3,19 @@ import type { QualityScores } from "../domain/Conversation.js"
 import type { Variation } from "../domain/Scenario.js"
 import { findPlaceholder } from "../generate/validate.js"
 import { chainLinks, explainedToolTurns } from "./patterns.js"
-import { allNumberValues, argumentText, eachFigure, isErrorOrEmpty, normaliseNumber, numberValue, scaledFigures, signatureAt, type Trace, words } from "./trace.js"
+import {
+  allNumberValues,
+  argumentText,
+  eachFigure,
+  isErrorOrEmpty,
+  normaliseNumber,
+  numberValue,
+  scaledFigures,
+  signatureAt,
+  type Trace,
+  UNIT_WORDS,
+  words
+} from "./trace.js"
 
 export type Weights = QualityScores
 
@@ -129,8 +141,8 @@ const MAX_NUMBERS_FOR_ONE_STEP = 60
 /** Figures of one answer checked at most: a table of thousands of rows is not re-derived cell by cell. */
 const MAX_FIGURES_CHECKED = 200
 
-/** An operand as written in arithmetic: a figure, with a currency sign or parentheses around it. */
-const OPERAND = String.raw`\(*\s*[€$£]?\d[\d,]*(?:\.\d+)?\s*\)*`
+/** An operand as written in arithmetic: a figure, with a currency sign, unit words or parentheses around it. */
+const OPERAND = String.raw`\(*\s*[€$£]?\d[\d,]*(?:\.\d+)?${UNIT_WORDS}\s*\)*`
 /**
  * Arithmetic written out: two or more operands joined by + − × ÷ (and their ASCII forms), then `=` or
  * "is / comes to / gives / makes" and the result (`612 + 1,045 + 388 = 2,045`, `(120 − 15) × 4 = 420`).
@@ -196,7 +208,8 @@ const ungroundedFigures = (trace: Trace, answer: string): number => {
   const assistantText = trace.turns.filter((t) => t.role === "assistant").map((t) => t.content).join("\n")
   for (const m of assistantText.matchAll(EXPRESSION)) {
     // The match may open inside a longer expression (`a + b + c = d` read from `b`): try each start.
-    const terms = m[1]!
+    // Unit words go; an `x` between figures is a times sign.
+    const terms = m[1]!.replace(/[A-Za-z]+/g, (word) => (word === "x" ? word : " "))
     const result = numberValue(m[2]!)
     const tol = tolerance(normaliseNumber(m[2]!))
     for (let from = 0; from < terms.length; from++) {
@@ -261,14 +274,21 @@ const ungroundedFigures = (trace: Trace, answer: string): number => {
   return ungrounded
 }
 
+/** Words without a plural ending, so "usernames" meets "username" and "queries" meets "query". */
+const stems = (set: ReadonlySet<string>): Set<string> => {
+  const out = new Set<string>()
+  for (const word of set) out.add(word.length > 4 && word.endsWith("ies") ? `${word.slice(0, -3)}y` : word.length > 4 && word.endsWith("s") && !word.endsWith("ss") ? word.slice(0, -1) : word)
+  return out
+}
+
 /** `completeness`: an answer that addresses the request and whose figures come from the results. */
 const completeness = (trace: Trace): number => {
   const answer = trace.finalAnswer
   if (answer === undefined) return 0.1
   let s = answer.trim().length >= 40 ? 1 : 0.6
   s -= Math.min(0.7, 0.35 * ungroundedFigures(trace, answer))
-  const asked = words(trace.turns.find((t) => t.role === "user")?.content ?? "")
-  const said = words(answer)
+  const asked = stems(words(trace.turns.find((t) => t.role === "user")?.content ?? ""))
+  const said = stems(words(answer))
   const overlap = asked.size === 0 ? 1 : [...asked].filter((w) => said.has(w)).length / Math.min(asked.size, 8)
   if (overlap < 0.15) s -= 0.2
   return clamp(s)

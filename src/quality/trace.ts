@@ -233,6 +233,12 @@ export const atoms = (text: string): Set<string> => {
   return out
 }
 
+/**
+ * Up to two unit words after a figure in written arithmetic (`4 rooms`, `38 GB`, `90 days`): not `x`
+ * (a times sign), nor the words that give the result.
+ */
+export const UNIT_WORDS = String.raw`(?:\s+(?!(?:x|is|are|comes|gives|makes)\b)[A-Za-z]+){0,2}`
+
 /** A time of day, with seconds, fractions and a zone when written: `10:30`, `10:30:12.5`, `08:15Z`. */
 const TIME_OF_DAY = /(?<![\d:])\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z\b|[+-]\d{2}:?\d{2}\b)?(?![\d:])/g
 
