@@ -8,10 +8,12 @@ import { makeAssessor } from "../../src/quality/Scorer.js"
 import { loadFrom } from "../support/catalogFixtures.js"
 
 /**
- * A second hand-labelled set (test/fixtures/blind), written blind by a reviewer from docs/quality.md
- * in styles the calibration set lacks: other error payloads, plain-text results, British wording,
- * curly apostrophes, scaled and locale figures, written-out sums, timestamps, paths without digits.
- * Each file holds the record, the labels and, where the reviewer's reading is disputable, why.
+ * Hand-labelled sets beside the calibration one (test/fixtures/blind), each written blind from
+ * docs/quality.md by a reviewer who had not seen the rules' code: `c*` in styles the calibration set
+ * lacks (other error payloads, plain-text results, British wording, curly apostrophes, scaled and locale
+ * figures, written-out sums, timestamps, paths without digits), `d*` by a second reviewer who had not
+ * seen the first set either. Each file holds the record, the labels and, where the reading is
+ * disputable or a label was changed after the run, why.
  */
 interface Case {
   readonly name: string
