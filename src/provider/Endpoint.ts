@@ -6,7 +6,7 @@ import { ProviderError } from "../domain/ProviderError.js"
 import type { ProviderName } from "../domain/ProviderName.js"
 import type { ChatRequest } from "./ChatRequest.js"
 import { ChatResponse } from "./ChatResponse.js"
-import { classifyHttpError } from "./classify.js"
+import { classifyHttpError, CONTEXT_CODES } from "./classify.js"
 import { parseErrorBody } from "./errorBody.js"
 import { apiRoot, displayUrl, type ProviderProfile } from "./profiles.js"
 import { type RateLimitInfo, readRateLimits } from "./rateLimitHeaders.js"
@@ -50,6 +50,8 @@ export const errorInSuccess = (json: unknown): { readonly status: number; readon
   const error = record["error"]
   if (error === undefined || error === null || (Array.isArray(record["choices"]) && record["choices"].length > 0)) return undefined
   const inner = typeof error === "object" ? (error as Record<string, unknown>) : {}
+  // A context refusal by its code is the 400 it stands for.
+  if (CONTEXT_CODES.has(String(inner["code"] ?? "")) || CONTEXT_CODES.has(String(inner["type"] ?? ""))) return { status: 400, stated: false }
   for (const value of [inner["code"], inner["status"], record["status"]]) {
     const code = typeof value === "number" ? value : typeof value === "string" && /^\d{3}$/.test(value) ? Number(value) : NaN
     if (Number.isInteger(code) && code >= 400 && code < 600) return { status: code, stated: true }
@@ -122,7 +124,9 @@ const sendBody = (endpoint: EndpointConfig, request: ChatRequest, body: Record<s
       }
       return fail("InvalidResponse", `${name} sent a response that could not be read (${error.reason}: the body was cut off)`)
     }
-    const { headers, status, text } = result.right
+    const { headers, status } = result.right
+    // The key goes before anything reads the body: a message clipped later could cut it in two.
+    const text = scrub(result.right.text, endpoint.apiKey)
     const limits = readRateLimits(profile.headers, headers)
     if (status < 200 || status >= 300) {
       const error = classifyHttpError(

@@ -1,5 +1,8 @@
 import { ProviderError } from "../domain/ProviderError.js"
 import { CONTEXT_LENGTH_EXCEEDED } from "./classify.js"
+
+/** Context refusals, with no request ever served, after which a provider's model is taken as too small. */
+export const CONTEXT_REFUSALS_TO_DROP = 3
 import type { RateLimitInfo, WindowInfo } from "./rateLimitHeaders.js"
 import { TokenBucket } from "./TokenBucket.js"
 
@@ -65,6 +68,7 @@ export class Limiter {
   private exhausted: { until: number; message: string } | undefined
   private dead: ProviderError | undefined
   private rateLimitStreak = 0
+  private contextRefusals = 0
   private failureStreak = 0
   /** Since when nothing has come back but failures to connect or time-outs (undefined after any answer). */
   private silentSince: number | undefined
@@ -206,9 +210,12 @@ export class Limiter {
         return
       }
       case "BadRequest":
-        // A 404 is a wrong model or base URL, a context refusal a model too small for the requests:
-        // every request would fail the same way.
-        if (error.status === 404 || error.code === CONTEXT_LENGTH_EXCEEDED) this.dead = error
+        // A 404 is a wrong model or base URL: every request would fail the same way.
+        if (error.status === 404) this.dead = error
+        // A context refusal is about one request's size. A provider that has refused several and
+        // served none has a model too small for this run's requests; one that has served others only
+        // fails the long ones.
+        if (error.code === CONTEXT_LENGTH_EXCEEDED && ++this.contextRefusals >= CONTEXT_REFUSALS_TO_DROP && this.stats.succeeded === 0) this.dead = error
         return
     }
   }

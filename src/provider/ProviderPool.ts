@@ -19,7 +19,7 @@ export interface Member {
 export interface ProviderStatus {
   readonly provider: string
   readonly model: string
-  /** `ready`, `cooling 12 s`, `quota exhausted`, `unauthorized`. */
+  /** `ready`, `cooling 12 s`, `quota exhausted`, `unauthorized`, `unreachable`, `out (see its error)`. */
   readonly state: string
   readonly stats: Limiter["stats"]
 }
@@ -184,9 +184,9 @@ export const makePool = (options: PoolOptions): Effect.Effect<
             job.moved = true
             return yield* requeue(job)
           case "BadRequest":
-            if (failure.status === 404 || failure.code === CONTEXT_LENGTH_EXCEEDED) {
-              // A wrong model or URL, or a context too small, on this provider (it dropped out): not a
-              // fault of the request, which another provider may take.
+            if (failure.status === 404 || (failure.code === CONTEXT_LENGTH_EXCEEDED && member.limiter.state(now)._tag === "dead")) {
+              // A wrong model or URL, or a context too small for every request, on this provider (it
+              // dropped out): not a fault of the request, which another provider may take.
               job.attempts--
               job.moved = true
               return yield* requeue(job)
@@ -299,7 +299,11 @@ export const makePool = (options: PoolOptions): Effect.Effect<
             ? `cooling ${seconds(state.until - now)}`
             : state._tag === "exhausted"
             ? "quota exhausted"
-            : "unauthorized",
+            : state.error.reason === "Unauthorized"
+            ? "unauthorized"
+            : state.error.code === "unreachable"
+            ? "unreachable"
+            : "out (see its error)",
           stats: { ...m.limiter.stats }
         }
       }))

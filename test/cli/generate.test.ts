@@ -2,6 +2,7 @@ import { afterAll, beforeEach, describe, expect, it } from "vitest"
 import { Effect, Fiber, Schema } from "effect"
 import { appendFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { Conversation } from "../../src/domain/Conversation.js"
+import { CONTEXT_REFUSALS_TO_DROP } from "../../src/provider/Limiter.js"
 import { runCliWith } from "../support/cli.js"
 import { fakeConversation } from "../support/fakeConversation.js"
 import { startFakeProvider } from "../support/fakeProvider.js"
@@ -235,8 +236,9 @@ describe("generate", () => {
     expect(result.stderr.trim().split("\n")).toHaveLength(1)
     expect(result.stderr).toMatch(/^error: no provider can take requests: groq cannot fit the prompt and generation\.max_tokens into fake-model's context \(400: This model's maximum context length is 3500 tokens/)
     expect(result.stderr).toContain("lower generation.max_tokens or use a model (or server setting) with a longer context")
-    // At most the requests already in flight when the first refusal came back (concurrency 8), not one per item.
-    expect(chatCount() - before).toBeLessThanOrEqual(8)
+    // At most the requests in flight (concurrency 8) and those sent before the third refusal took the
+    // provider out: not one per item.
+    expect(chatCount() - before).toBeLessThanOrEqual(8 + CONTEXT_REFUSALS_TO_DROP - 1)
     expect(manifest(out)).toMatchObject({ status: "failed", counts: { accepted: 0 } })
     // With room for the answer, the same directory resumes and finishes the job.
     const roomy = dir.write("roomy.yaml", `${readFileSync(config, "utf8")}  max_tokens: 1500\n`)

@@ -2,7 +2,8 @@ import { HttpClient, HttpClientResponse } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Fiber, Layer, Option, TestClock } from "effect"
 import { DEFAULT_CONFIG } from "../../src/config/defaults.js"
-import { Limiter } from "../../src/provider/Limiter.js"
+import { ProviderError } from "../../src/domain/ProviderError.js"
+import { CONTEXT_REFUSALS_TO_DROP, Limiter } from "../../src/provider/Limiter.js"
 import { PROFILES } from "../../src/provider/profiles.js"
 import { makePool } from "../../src/provider/ProviderPool.js"
 import { requestSchemaViolation } from "../support/requestSchema.js"
@@ -133,15 +134,21 @@ describe("a provider whose model's context is too small", () => {
     status: 400,
     body: { object: "error", message: "This model's maximum context length is 2048 tokens. However, you requested 3012 tokens (12 in the messages, 3000 in the completion).", type: "BadRequestError", code: 400 }
   }
-  /** Two members on their own hosts: `small` refuses every request as too long, `roomy` answers. */
-  const twoHosts = () => {
+  /**
+   * Two members on their own hosts: `small` refuses as too long every request whose prompt is longer
+   * than `fits` characters (all of them by default), `roomy` answers everything.
+   */
+  const twoHosts = (fits = 0) => {
     const sent: Array<string> = []
     const layer = Layer.succeed(
       HttpClient.HttpClient,
       HttpClient.make((request) =>
         Effect.sync(() => {
-          sent.push(new URL(request.url).host)
-          const next = request.url.includes("small.local") ? overflow : ok
+          const host = new URL(request.url).host
+          sent.push(host)
+          const body = request.body._tag === "Uint8Array" ? JSON.parse(new TextDecoder().decode(request.body.body)) : {}
+          const long = String(body.messages?.[0]?.content ?? "").length > fits
+          const next = host === "small.local" && long ? overflow : ok
           return HttpClientResponse.fromWeb(request, new Response(JSON.stringify(next.body), { status: next.status, headers: { "content-type": "application/json" } }))
         })
       )
@@ -159,24 +166,46 @@ describe("a provider whose model's context is too small", () => {
     limiter: new Limiter({ rpm: null, rpd: null, tpm: null, tpd: null, maxConcurrency: 1 }, 0)
   })
   const retry = { attempts: 3, base_delay_ms: 10, max_delay_ms: 100, unreachable_seconds: 120 }
+  const ask = (content: string) => ({ messages: [{ role: "user" as const, content }] })
 
-  it.scoped("drops out after its first refusal, the request going to another provider", () =>
+  it.scoped("having served nothing, it drops out after its third refusal and the requests go to the other", () =>
     Effect.gen(function*() {
       const http = twoHosts()
       const client = yield* Effect.provide(makePool({ members: [member("groq", "small.local"), member("together", "roomy.local")], retry, onExhausted: () => Effect.void }), http.layer)
-      for (let i = 0; i < 4; i++) expect((yield* client.complete({ messages: [{ role: "user", content: "hi" }] })).provider).toBe("together")
-      expect(http.sent.filter((host) => host === "small.local")).toHaveLength(1)
+      const outcomes: Array<string> = []
+      for (let i = 0; i < 8; i++) {
+        const result = yield* Effect.either(client.complete(ask("hi")))
+        outcomes.push(result._tag === "Right" ? result.right.provider : String(result.left.code))
+      }
+      expect(http.sent.filter((host) => host === "small.local")).toHaveLength(CONTEXT_REFUSALS_TO_DROP)
+      expect(outcomes.filter((o) => o === "context_length_exceeded").length).toBeLessThan(CONTEXT_REFUSALS_TO_DROP)
+      expect(outcomes.slice(-4)).toEqual(["together", "together", "together", "together"])
     }))
 
-  it.scoped("alone, it fails the request with the code that stops a run, the remedy in the message", () =>
+  it.scoped("alone, its refusals end in the code that stops a run, the remedy in the message", () =>
     Effect.gen(function*() {
       const http = twoHosts()
       const client = yield* Effect.provide(makePool({ members: [member("groq", "small.local")], retry, onExhausted: () => Effect.void }), http.layer)
-      const first = yield* Effect.flip(client.complete({ messages: [{ role: "user", content: "hi" }] }))
-      expect(first).toMatchObject({ reason: "BadRequest", code: "no_provider" })
-      expect(first.message).toContain("lower generation.max_tokens")
-      const second = yield* Effect.flip(client.complete({ messages: [{ role: "user", content: "hi" }] }))
-      expect(second.code).toBe("no_provider")
-      expect(http.sent).toHaveLength(1)
+      const errors: Array<ProviderError> = []
+      for (let i = 0; i < CONTEXT_REFUSALS_TO_DROP + 2; i++) errors.push(yield* Effect.flip(client.complete(ask("hi"))))
+      expect(errors.map((e) => e.code)).toEqual([
+        ...Array.from({ length: CONTEXT_REFUSALS_TO_DROP - 1 }, () => "context_length_exceeded"),
+        "no_provider",
+        "no_provider",
+        "no_provider"
+      ])
+      expect(errors.every((e) => e.message.includes("lower generation.max_tokens"))).toBe(true)
+      expect(http.sent).toHaveLength(CONTEXT_REFUSALS_TO_DROP)
+    }))
+
+  it.scoped("one that has served requests stays: only the long ones fail", () =>
+    Effect.gen(function*() {
+      const http = twoHosts(10)
+      const client = yield* Effect.provide(makePool({ members: [member("groq", "small.local")], retry, onExhausted: () => Effect.void }), http.layer)
+      expect((yield* client.complete(ask("short"))).provider).toBe("groq")
+      for (let i = 0; i < 2 * CONTEXT_REFUSALS_TO_DROP; i++) {
+        expect((yield* Effect.flip(client.complete(ask("a prompt longer than the model's context")))).code).toBe("context_length_exceeded")
+      }
+      expect((yield* client.complete(ask("short"))).provider).toBe("groq")
     }))
 })

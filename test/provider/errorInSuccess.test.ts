@@ -32,6 +32,27 @@ const errorOf = (body: unknown, headers?: Record<string, string>) =>
     return reply.outcome.left
   })
 
+/** Whether any 8 characters of the key appear in a text. */
+const leaks = (text: string) => Array.from({ length: KEY.length - 7 }, (_, i) => KEY.slice(i, i + 8)).some((piece) => text.includes(piece))
+
+describe("a key echoed where a message is clipped", () => {
+  it.effect("is scrubbed before the clip, so no part of it survives", () =>
+    Effect.gen(function*() {
+      for (const filler of [250, 262, 270, 280, 290]) {
+        const layer = Layer.succeed(
+          HttpClient.HttpClient,
+          HttpClient.make((request) =>
+            Effect.succeed(HttpClientResponse.fromWeb(request, new Response(JSON.stringify({ error: { message: `${"x".repeat(filler)} bad key ${KEY} given` } }), { status: 400 })))
+          )
+        )
+        const reply = yield* send(endpoint, request).pipe(Effect.provide(layer))
+        const message = Either.isLeft(reply.outcome) ? reply.outcome.left.message : ""
+        expect(message.length, String(filler)).toBeGreaterThan(200)
+        expect(leaks(message), `${filler}: ${message.slice(-60)}`).toBe(false)
+      }
+    }))
+})
+
 describe("a 200 whose body is an error object (gateways such as OpenRouter)", () => {
   it.effect("is read as the error its code names: a rate limit waits as a 429 does", () =>
     Effect.gen(function*() {
@@ -66,7 +87,8 @@ describe("a 200 whose body is an error object (gateways such as OpenRouter)", ()
   it("is recognised only without choices", () => {
     expect(errorInSuccess({ error: { code: 503 } })).toEqual({ status: 503, stated: true })
     expect(errorInSuccess({ error: { message: "x" }, status: 429 })).toEqual({ status: 429, stated: true })
-    expect(errorInSuccess({ error: { code: "context_length_exceeded" } })).toEqual({ status: 502, stated: false })
+    expect(errorInSuccess({ error: { code: "upstream_error" } })).toEqual({ status: 502, stated: false })
+    expect(errorInSuccess({ error: { code: "context_length_exceeded" } })).toEqual({ status: 400, stated: false })
     expect(errorInSuccess({ error: null, choices: [] })).toBeUndefined()
     expect(errorInSuccess({ error: { code: 429 }, choices: [{ message: {} }] })).toBeUndefined()
     expect(errorInSuccess([{ error: 1 }])).toBeUndefined()
