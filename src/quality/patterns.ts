@@ -5,7 +5,7 @@ const PLAN_WORDS = /\b(first(?:ly)?|second(?:ly)?|then|next|after that|afterward
 const VERIFY_WORDS =
   /\b(verif(?:y|ies|ied|ying)|double[- ]check\w*|cross[- ]?check\w*|cross[- ]?referenc\w*|confirm(?:s|ed|ing)?|sanity[- ]check\w*|make sure|to be (?:safe|sure)|re-?check\w*|validat(?:e|es|ed|ing)|check(?:s|ing)? (?:that|whether|if|against))\b/i
 /** A worked calculation, unit words allowed after its figures (`4 rooms × 3 nights × €165 = €1,980`). */
-const DERIVATION = new RegExp(String.raw`\d[\d,.]*${UNIT_WORDS}\s*[×x*/÷+\-−–]\s*[€$£]?\d[\d,.]*${UNIT_WORDS}\s*(?:=|is|are|comes to|gives)\s*[€$£]?\d`, "g")
+const DERIVATION = new RegExp(String.raw`(?<![\d,.])\d[\d,.]*${UNIT_WORDS}\s*[×x*/÷+\-−–]\s*[€$£]?\d[\d,.]*${UNIT_WORDS}\s*(?:=|is|are|comes to|gives)\s*[€$£]?\d`, "g")
 /** A request for what is missing, put without a question mark ("Tell me which office you mean"). */
 const ASKS_FOR = /\b(?:tell me|let me know)\b[^.!?\n]*\b(?:which|whether)\b|\b(?:please|could you|can you) (?:confirm|specify|clarify)\b/i
 

@@ -142,7 +142,9 @@ const MAX_NUMBERS_FOR_ONE_STEP = 60
 const MAX_FIGURES_CHECKED = 200
 
 /** An operand as written in arithmetic: a figure, with a currency sign, unit words or parentheses around it. */
-const OPERAND = String.raw`\(*\s*[€$£]?\d[\d,]*(?:\.\d+)?${UNIT_WORDS}\s*\)*`
+// Each space belongs to one part only (parentheses take theirs, the operators theirs), and a figure
+// starts only where a number does: the expression cannot backtrack its way into exponential time.
+const OPERAND = String.raw`(?:\(\s*)*[€$£]?(?<![\d,.])\d[\d,]*(?:\.\d+)?${UNIT_WORDS}(?:\s*\))*`
 /**
  * Arithmetic written out: two or more operands joined by + − × ÷ (and their ASCII forms), then `=` or
  * "is / comes to / gives / makes" and the result (`612 + 1,045 + 388 = 2,045`, `(120 − 15) × 4 = 420`).

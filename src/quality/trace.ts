@@ -244,7 +244,7 @@ const TIME_OF_DAY = /(?<![\d:])\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z\b|[+-]\d{2
 
 const SCALES: Readonly<Record<string, number>> = { k: 1e3, thousand: 1e3, m: 1e6, mn: 1e6, million: 1e6, bn: 1e9, billion: 1e9 }
 const SCALE_HINT = /\d\s?(?:k|thousand|m|mn|million|bn|billion)\b/i
-const SCALED = /(?<![\w.])(\d[\d,]*(?:\.\d+)?)\s?(k|thousand|m|mn|million|bn|billion)\b/gi
+const SCALED = /(?<![\w.,])(\d[\d,]*(?:\.\d+)?)\s?(k|thousand|m|mn|million|bn|billion)\b/gi
 
 /**
  * Figures written with a scale word or suffix (`360k`, `48.2k`, `3.51 million`, `€2.4bn`): each as
@@ -292,15 +292,22 @@ const MAYBE_ERROR_OR_EMPTY =
   /error|exception|traceback|success|"ok"|status|state|result|code|\[\s*\]|count|total|fail|fatal|panic|not found|time|denied|unauthori|forbidden|refused|no such file|unavailable|\b[45]\d\d\b|no (?:results|matches|rows|records|items)|nothing found|0 rows/i
 
 /** An error word, in a plain-text result's first line or an error object's message. */
-const ERROR_WORDS = /\b(error|exception|traceback|failed|failure|not found|timed? ?out|denied|unauthori[sz]ed|forbidden|refused|no such file|unavailable)\b/i
+const ERROR_WORDS = /\b(error|exception|traceback|failed|failure|not found|timed? ?out|denied|unauthori[sz]ed|forbidden|refused|no such file|(?:service|temporarily) unavailable)\b/i
 /**
  * An HTTP failure as a result's opening: a status line (`HTTP/1.1 503 ...`), or a 4xx/5xx code with its
  * reason phrase (`429 Too Many Requests`); a bare `450 Market St` is an address, not a status.
  */
 const HTTP_FAILURE =
   /^(?:HTTP\/\d(?:\.\d)?\s+[45]\d\d\b|[45]\d\d\s+(?:Bad Request|Payment Required|Method Not Allowed|Not Acceptable|Conflict|Gone|Unprocessable|Too Many Requests|Internal Server Error|Bad Gateway|Service Unavailable|Gateway Time-?out)\b)/i
+/** A line that opens with an exception's name (`TypeError: ...`, `java.lang.NullPointerException`) or a panic. */
+const EXCEPTION_LINE = /^[ \t]*(?:[\w.$]+(?:Error|Exception)\b|panic:|fatal:)/
 /** A state that names a failure: `"status": "error"`, `"state": "failed"`. */
 const FAILED_STATE = /^(?:error|errored|failed|failure|fail|fatal)$/i
+/**
+ * What an error object holds besides its state. A `status: "failed"` beside anything else (a payment's
+ * id and amount) is data the tool looked up, not its own failure.
+ */
+const ERROR_FIELDS = new Set(["status", "state", "result", "message", "msg", "detail", "details", "error", "errors", "reason", "code", "status_code", "statusCode", "request_id", "timestamp"])
 const LIST_KEYS = ["rows", "results", "items", "data", "matches", "hits", "records", "entries"] as const
 const COUNT_KEYS = ["count", "row_count", "total", "total_count"] as const
 /** Where an API nests its payload: an empty list one or two levels down is still an empty answer. */
@@ -321,9 +328,20 @@ const emptyAnswer = (record: Record<string, unknown>, depth: number): boolean =>
   if (depth > 0) {
     for (const key of NESTS) {
       const inner = record[key]
-      if (typeof inner === "object" && inner !== null && !Array.isArray(inner) && emptyAnswer(inner as Record<string, unknown>, depth - 1)) return true
+      if (typeof inner === "object" && inner !== null && !Array.isArray(inner) && emptyAnswer(inner as Record<string, unknown>, depth - 1)) {
+        // A nested empty list or zero count beside results found elsewhere is a part, not the answer.
+        return !holdsResults(record, 2)
+      }
     }
   }
+  return false
+}
+
+/** Whether a non-empty list sits anywhere in a payload (two levels down at most). */
+const holdsResults = (value: unknown, depth: number): boolean => {
+  if (Array.isArray(value)) return value.length > 0
+  if (typeof value !== "object" || value === null || depth < 0) return false
+  for (const inner of Object.values(value)) if (holdsResults(inner, depth - 1)) return true
   return false
 }
 
@@ -348,9 +366,10 @@ export const isErrorOrEmpty = (content: string): boolean => {
       const record = json as Record<string, unknown>
       for (const key of ["error", "errors", "exception", "traceback"]) if (holds(record[key])) return true
       if (record["success"] === false || record["ok"] === false) return true
+      const onlyErrorFields = Object.keys(record).every((key) => ERROR_FIELDS.has(key))
       for (const key of ["status", "state", "result"]) {
         const value = record[key]
-        if (typeof value === "string" && FAILED_STATE.test(value.trim())) return true
+        if (onlyErrorFields && typeof value === "string" && FAILED_STATE.test(value.trim())) return true
       }
       const status = Number(record["status"] ?? record["status_code"] ?? record["statusCode"] ?? record["http_status"] ?? record["code"])
       if (Number.isInteger(status) && status >= 400 && status < 600) return true
@@ -370,9 +389,13 @@ export const isErrorOrEmpty = (content: string): boolean => {
   if (HTTP_FAILURE.test(text)) return true
   if (/^\(?(?:no (?:results|matches|rows|records|items)(?: (?:were )?found)?|nothing found|0 rows)\b/i.test(text)) return true
   if (/traceback \(most recent call last\)/i.test(text)) return true
-  if (/^\s*(?:[\w.$]+(?:Error|Exception)\b|panic:|fatal:)/m.test(text)) return true
+  // An exception or a panic opens or closes what a failed program prints (a Node or Java trace opens
+  // with it, a Python traceback ends with it); further in, it is a line of data such as a log.
   const newline = text.indexOf("\n")
-  return ERROR_WORDS.test(newline < 0 ? text : text.slice(0, newline))
+  const first = newline < 0 ? text : text.slice(0, newline)
+  const last = text.slice(text.lastIndexOf("\n") + 1)
+  if (EXCEPTION_LINE.test(first) || EXCEPTION_LINE.test(last)) return true
+  return ERROR_WORDS.test(first)
 }
 
 /** `name(sorted args)`: the identity of a call for repeats and duplicates. */

@@ -3,7 +3,7 @@ import { allNumberValues, atoms, eachFigure, figures, isErrorOrEmpty, normaliseN
 
 // The plain definitions the fast versions must agree with.
 const referenceWords = (text: string) => new Set(text.toLowerCase().match(/[a-z][a-z0-9]{3,}/g) ?? [])
-const REFERENCE_ERROR_WORDS = /\b(error|exception|traceback|failed|failure|not found|timed? ?out|denied|unauthori[sz]ed|forbidden|refused|no such file|unavailable)\b/i
+const REFERENCE_ERROR_WORDS = /\b(error|exception|traceback|failed|failure|not found|timed? ?out|denied|unauthori[sz]ed|forbidden|refused|no such file|(?:service|temporarily) unavailable)\b/i
 const referenceIsErrorOrEmpty = (content: string): boolean => {
   const text = content.trim()
   if (text === "" || text === "null" || text === "[]" || text === "{}") return true
@@ -11,7 +11,10 @@ const referenceIsErrorOrEmpty = (content: string): boolean => {
   const empty = (r: Record<string, unknown>, depth: number): boolean =>
     ["rows", "results", "items", "data", "matches", "hits", "records", "entries"].some((k) => Array.isArray(r[k]) && (r[k] as Array<unknown>).length === 0) ||
     ["count", "row_count", "total", "total_count"].some((k) => r[k] === 0 || (r[k] as { value?: unknown } | null)?.value === 0) ||
-    (depth > 0 && ["body", "response", "hits", "data", "result"].some((k) => typeof r[k] === "object" && r[k] !== null && !Array.isArray(r[k]) && empty(r[k] as Record<string, unknown>, depth - 1)))
+    (depth > 0 && ["body", "response", "hits", "data", "result"].some((k) => typeof r[k] === "object" && r[k] !== null && !Array.isArray(r[k]) && empty(r[k] as Record<string, unknown>, depth - 1)) && !results(r, 2))
+  const results = (v: unknown, depth: number): boolean =>
+    Array.isArray(v) ? v.length > 0 : typeof v === "object" && v !== null && depth >= 0 && Object.values(v).some((x) => results(x, depth - 1))
+  const errorFields = new Set(["status", "state", "result", "message", "msg", "detail", "details", "error", "errors", "reason", "code", "status_code", "statusCode", "request_id", "timestamp"])
   try {
     const json = JSON.parse(text) as unknown
     if (Array.isArray(json)) return json.length === 0
@@ -19,7 +22,8 @@ const referenceIsErrorOrEmpty = (content: string): boolean => {
       const r = json as Record<string, unknown>
       if (["error", "errors", "exception", "traceback"].some((k) => holds(r[k]))) return true
       if (r["success"] === false || r["ok"] === false) return true
-      if (["status", "state", "result"].some((k) => typeof r[k] === "string" && /^(?:error|errored|failed|failure|fail|fatal)$/i.test((r[k] as string).trim()))) return true
+      const onlyErrorFields = Object.keys(r).every((k) => errorFields.has(k))
+      if (onlyErrorFields && ["status", "state", "result"].some((k) => typeof r[k] === "string" && /^(?:error|errored|failed|failure|fail|fatal)$/i.test((r[k] as string).trim()))) return true
       const status = Number(r["status"] ?? r["status_code"] ?? r["statusCode"] ?? r["http_status"] ?? r["code"])
       if (Number.isInteger(status) && status >= 400 && status < 600) return true
       if (empty(r, 2)) return true
@@ -33,7 +37,7 @@ const referenceIsErrorOrEmpty = (content: string): boolean => {
   return /^(?:HTTP\/\d(?:\.\d)?\s+[45]\d\d\b|[45]\d\d\s+(?:Bad Request|Payment Required|Method Not Allowed|Not Acceptable|Conflict|Gone|Unprocessable|Too Many Requests|Internal Server Error|Bad Gateway|Service Unavailable|Gateway Time-?out)\b)/i.test(text) ||
     /^\(?(?:no (?:results|matches|rows|records|items)(?: (?:were )?found)?|nothing found|0 rows)\b/i.test(text) ||
     /traceback \(most recent call last\)/i.test(text) ||
-    /^\s*(?:[\w.$]+(?:Error|Exception)\b|panic:|fatal:)/m.test(text) ||
+    [text.split("\n")[0]!, text.split("\n").at(-1)!].some((line) => /^[ \t]*(?:[\w.$]+(?:Error|Exception)\b|panic:|fatal:)/.test(line)) ||
     REFERENCE_ERROR_WORDS.test(text.split("\n")[0]!)
 }
 
@@ -85,7 +89,16 @@ const VERDICTS: Record<string, boolean> = {
   [`{"message": "Deleted 3 files, no failures"}`]: false,
   [`{"took": 3, "hits": {"total": {"value": 0}, "hits": []}}`]: true,
   [`{"response": {"data": {"items": []}}}`]: true,
-  [`{"result": "ok", "rows": [{"id": 1}]}`]: false
+  [`{"result": "ok", "rows": [{"id": 1}]}`]: false,
+  // What a tool looked up, not its own failure:
+  [`{"payment_id": "pay_123", "amount": 40, "status": "failed"}`]: false,
+  [`{"build_id": 981, "state": "failed"}`]: false,
+  "Room 204 unavailable on 12 March; Room 305 available at €120.": false,
+  [`{"sku": "X-1", "message": "Item unavailable in Berlin"}`]: false,
+  [`{"order": {"id": 7, "items": [{"sku": "X-1"}]}, "data": {"count": 0}}`]: false,
+  "Found 2 matching log lines:\n09:00 TimeoutError: upstream took 30s\n09:05 retry ok": false,
+  "Traceback (most recent call last):\n  File \"a.py\", line 3, in <module>\nKeyError: 'id'": true,
+  "Service temporarily unavailable": true
 }
 
 let seed = 11
