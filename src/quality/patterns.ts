@@ -105,9 +105,10 @@ const verifies = (trace: Trace, calls: ReadonlyArray<TracedCall>): boolean => {
     if (c.turn <= firstResult) return false
     const said = text(trace, c.turn).match(VERIFY_WORDS)
     if (said === null) return false
-    // "Let me confirm the booking" with a call to .../confirm names the action, not a check of it.
+    // "Let me confirm the booking" with a call to .../confirm names the action, not a check of it (a
+    // tool named for checking, such as verify_payment, is a check).
     const stem = said[1]!.toLowerCase().replace(/[^a-z]/g, "").slice(0, 6)
-    return !calls.some((d) => d.turn === c.turn && JSON.stringify(d.call.function).toLowerCase().includes(stem))
+    return !calls.some((d) => d.turn === c.turn && JSON.stringify(d.call.function.arguments).toLowerCase().includes(stem))
   })
 }
 

@@ -131,6 +131,16 @@ describe("pattern wording", () => {
       say("Booked: 9:00 with Dr Sato.")
     ]
     expect(patterns(booking)).not.toContain("self_verification")
+    // A tool made for checking is a check when the turn says so.
+    const checked = [
+      user("Charge the order and make sure it went through."),
+      act("Charging.", ["call_1", "api_client", { method: "POST", url: "https://pay.acme.io/api/charges", body: "{\"order\": \"A-77\"}" }]),
+      result("call_1", "api_client", "{\"charge\": \"ch_991\"}"),
+      act("Let me verify the charge settled.", ["call_2", "verify_payment", { charge_id: "ch_991" }]),
+      result("call_2", "verify_payment", "{\"settled\": true}"),
+      say("Charge ch_991 settled.")
+    ]
+    expect(patterns(checked)).toContain("self_verification")
   })
 
   it("a clarification is a question or a request to specify, not a question mark inside a link", () => {
