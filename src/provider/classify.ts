@@ -85,7 +85,7 @@ export const classifyHttpError = (
   }
   if (status >= 400 && status < 500 && status !== 409 && status !== 424 && status !== 498 && status !== 499) {
     if (CONTEXT_OVERFLOW.test(body.message) || CONTEXT_CODES.has(body.code ?? "") || CONTEXT_CODES.has(body.type ?? "")) {
-      // Every request of a run is about the same size: none would fit.
+      // One code for every wording: the limiter counts these refusals (see CONTEXT_REFUSALS_TO_DROP).
       return new ProviderError({
         ...base,
         reason: "BadRequest",
