@@ -135,7 +135,7 @@ const sendBody = (endpoint: EndpointConfig, request: ChatRequest, body: Record<s
         parseErrorBody(text),
         limits.retryAfterMs
       )
-      return { outcome: Either.left(new ProviderError({ ...error, message: scrub(error.message, endpoint.apiKey) })), limits, status }
+      return { outcome: Either.left(error), limits, status }
     }
     let json: unknown
     try {
@@ -153,7 +153,7 @@ const sendBody = (endpoint: EndpointConfig, request: ChatRequest, body: Record<s
         const error = classifyHttpError({ provider: name, profile, model, keyVar: endpoint.keyVar }, carried.status, body, limits.retryAfterMs)
         const said = `${name} answered ${status} with an error body${carried.stated ? ` (code ${carried.status})` : ""}: ${error.message}`
         return {
-          outcome: Either.left(new ProviderError({ ...error, message: scrub(said, endpoint.apiKey) })),
+          outcome: Either.left(new ProviderError({ ...error, message: said })),
           limits,
           status
         }

@@ -10,7 +10,7 @@ const DERIVATION = new RegExp(String.raw`(?<![\d,.])\d[\d,.]*${UNIT_WORDS}\s*[×
 const ASKS_FOR = /\b(?:tell me|let me know)\b[^.!?\n]*\b(?:which|whether)\b|\b(?:please|could you|can you) (?:confirm|specify|clarify)\b/i
 
 /** Typographic apostrophes as plain ones, so "I’ll" reads as "I'll". */
-export const plainQuotes = (text: string): string => (text.includes("\u2019") || text.includes("\u2018") ? text.replace(/[\u2018\u2019]/g, "'") : text)
+const plainQuotes = (text: string): string => (text.includes("\u2019") || text.includes("\u2018") ? text.replace(/[\u2018\u2019]/g, "'") : text)
 const ENUMERATED = /(?:^|\n)\s*(?:\d+[.)]|[-*•])\s+\S/g
 
 const text = (trace: Trace, index: number): string => {

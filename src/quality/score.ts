@@ -242,11 +242,7 @@ const ungroundedFigures = (trace: Trace, answer: string): number => {
   for (const line of answer.split("\n")) {
     let lineNumbers: Array<number> | undefined
     // Figures with a scale (`48.2k`, `3.51 million`): each stands for its value, its tolerance scaled.
-    let scales: Map<string, number> | undefined
-    if (/\d\s?(?:k|thousand|m|mn|million|bn|billion)\b/i.test(line)) {
-      scales = new Map()
-      for (const { raw, scale } of scaledFigures(line)) scales.set(raw, scale)
-    }
+    let scales: ReadonlyMap<string, number> | undefined
     eachFigure(line, (text, informative) => {
       if (!informative || ++checked > MAX_FIGURES_CHECKED) return
       const figure = normaliseNumber(text)
@@ -254,7 +250,8 @@ const ungroundedFigures = (trace: Trace, answer: string): number => {
       const tol = tolerance(figure)
       const close = (x: number) => Math.abs(x - value) <= tol
       if (stated(value, tol)) return
-      const scale = scales?.get(text)
+      scales ??= new Map(scaledFigures(line).map((f) => [f.raw, f.scale] as const))
+      const scale = scales.get(text)
       if (scale !== undefined && stated(value * scale, tol * scale)) return
       const percent = text.endsWith("%")
       // A share given as a fraction (`"share": 0.0464`) and restated as a percentage (4.64%).

@@ -188,7 +188,7 @@ export const atoms = (text: string): Set<string> => {
   // values anyone hands on, and `30` from a timestamp is not the `per_page: 30` of a later call.
   const out = new Set<string>(figures(text.includes(":") ? text.replace(TIME_OF_DAY, " ") : text))
   // A scaled figure (`360k`, `3.5 million`) is also the number it stands for.
-  if (SCALE_HINT.test(text)) for (const { value } of scaledFigures(text)) out.add(String(value))
+  for (const { value } of scaledFigures(text)) out.add(String(value))
   // Runs of identifier characters, each trimmed to its first and last letter or digit: the matches of
   // /[A-Za-z0-9][A-Za-z0-9_\-./:@#]{2,}[A-Za-z0-9]/g, found without a regular expression.
   let start = -1
@@ -253,6 +253,8 @@ const SCALED = /(?<![\w.,])(\d[\d,]*(?:\.\d+)?)\s?(k|thousand|m|mn|million|bn|bi
  */
 export const scaledFigures = (text: string): Array<{ readonly raw: string; readonly value: number; readonly scale: number }> => {
   const out: Array<{ raw: string; value: number; scale: number }> = []
+  // Most texts have no scale word after a figure: they are answered by one quick test.
+  if (!SCALE_HINT.test(text)) return out
   for (const m of text.matchAll(SCALED)) {
     const scale = SCALES[m[2]!.toLowerCase()]!
     const value = numberValue(m[1]!) * scale
