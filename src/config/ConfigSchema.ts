@@ -56,6 +56,14 @@ export const ProviderSettings = strict("a mapping of provider settings", {
   /** How to ask for JSON: auto (what the profile supports, dropped once refused), json_object, json_schema, or none. */
   json_mode: Schema.Literal("auto", "json_object", "json_schema", "none").annotations(
     expected("one of auto, json_object, json_schema, none")
+  ),
+  /**
+   * `reasoning_effort` sent to a reasoning model (gpt-oss, o-series, Qwen3 on some servers): its thinking
+   * counts against `max_tokens`. Null or absent: not sent. A server that refuses the field gets the
+   * request again without it, and no field from then on.
+   */
+  reasoning_effort: Schema.optional(
+    Schema.NullOr(Schema.Literal("low", "medium", "high")).annotations(expected("one of low, medium, high, or null (not sent)"))
   )
 })
 export interface ProviderSettings extends Schema.Schema.Type<typeof ProviderSettings> {}

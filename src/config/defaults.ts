@@ -8,18 +8,21 @@ import type { AppConfigData } from "./ConfigSchema.js"
 export const DEFAULT_CONFIG: AppConfigData = {
   provider: "auto",
   providers: {
-    // Groq free plan, per model: 30 RPM, 1,000 RPD, 12,000 TPM, 100,000 TPD (console.groq.com/docs/rate-limits).
+    // Groq free plan for openai/gpt-oss-120b: 30 RPM, 1,000 RPD, 8,000 TPM, 200,000 TPD
+    // (console.groq.com/docs/rate-limits). Groq retired llama-3.3-70b-versatile on 2026-08-16 and names
+    // gpt-oss-120b its replacement; its thinking counts against max_tokens, so it is asked to think briefly.
     groq: {
       base_url: "https://api.groq.com/openai/v1",
-      model: "llama-3.3-70b-versatile",
+      model: "openai/gpt-oss-120b",
       api_key_env: ["GROQ_API_KEY"],
       rpm: 30,
       rpd: 1000,
-      tpm: 12000,
-      tpd: 100000,
+      tpm: 8000,
+      tpd: 200000,
       max_concurrency: 4,
       timeout_seconds: 120,
-      json_mode: "auto"
+      json_mode: "auto",
+      reasoning_effort: "low"
     },
     // Together: prepaid credits; dynamic limits with a base rate of 60 RPM per model (docs.together.ai/docs/rate-limits).
     together: {
@@ -45,7 +48,8 @@ export const DEFAULT_CONFIG: AppConfigData = {
       tpd: null,
       max_concurrency: 4,
       timeout_seconds: 120,
-      json_mode: "auto"
+      json_mode: "auto",
+      reasoning_effort: "low"
     },
     // A local Ollama server: no key, no limits; one request at a time suits one GPU.
     ollama: {

@@ -10,7 +10,7 @@ import type { ToolDefinition } from "../domain/Tool.js"
 import type { Turn } from "../domain/Turn.js"
 import { scenarioRef, type WorkItem } from "../domain/WorkItem.js"
 import { ChatClient } from "../provider/ChatClient.js"
-import { parseConversation } from "./parse.js"
+import { parseCompletion } from "./parse.js"
 import { buildRequest, PROMPT_VERSION } from "./prompt.js"
 import { validateConversation } from "./validate.js"
 import { mapEffectPool } from "./workerPool.js"
@@ -124,7 +124,7 @@ const generateWith = (
       return { _tag: "failed", id: item.id, error, attempts: error.attempts ?? 1 } satisfies Outcome
     }
     const completion = result.right
-    const parsed = Either.flatMap(parseConversation(completion.content, completion.finishReason), (turns) =>
+    const parsed = Either.flatMap(parseCompletion(completion, maxTokens), (turns) =>
       Either.map(validateConversation(turns, validators), () => turns))
     if (Either.isLeft(parsed)) {
       last = { rejection: parsed.left, raw: completion.content, provider: completion.provider, model: completion.model }

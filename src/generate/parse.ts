@@ -70,16 +70,51 @@ const looksLikeConversation = (value: unknown): boolean =>
 /** Candidate starts tried at most, so a long reply full of braces stays cheap. */
 const MAX_CANDIDATES = 64
 
+const FINAL_CHANNEL = "<|channel|>final<|message|>"
+
+/**
+ * The answer in a reply, without the thinking that some servers leave in the content: `<think>` blocks
+ * (DeepSeek R1, Qwen3), the part before a lone `</think>` (templates that open the block in the
+ * prompt, so the reply only closes it), and gpt-oss's raw channels (`<|channel|>analysis<|message|>...`
+ * then `<|channel|>final<|message|>...`, when the server does not parse them). `undefined` when the
+ * reply is thinking only: a block never closed, or an analysis channel with no final one.
+ */
+export const answerOf = (text: string): string | undefined => {
+  // Most replies have none of these: plain searches are cheaper than replaces that find nothing.
+  let body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
+  if (body.includes("<|channel|>")) {
+    const final = body.lastIndexOf(FINAL_CHANNEL)
+    if (final < 0) return /<\|channel\|>\s*analysis/.test(body) ? undefined : body
+    body = body.slice(final + FINAL_CHANNEL.length).replace(/<\|(?:end|return|call)\|>\s*$/, "")
+  }
+  if (body.includes("<think>")) body = body.replace(/<think>[\s\S]*?<\/think>/g, "")
+  const close = body.lastIndexOf("</think>")
+  if (close >= 0) body = body.slice(close + "</think>".length)
+  const open = body.indexOf("<think>")
+  if (open >= 0) {
+    // A block that never closes: whatever came before it is the answer, if anything did.
+    body = body.slice(0, open)
+    if (body.trim() === "") return undefined
+  }
+  return body
+}
+
 /**
  * The JSON a model meant: the whole reply when it parses; else the inside of a fence wrapping the whole
  * reply; else the first balanced object (or list of turns) in it that parses and looks like a
- * conversation, so prose, `<think>` blocks and fences around it are dropped while code blocks inside
- * its strings are left alone. A text that opens an object and never closes it was cut off.
+ * conversation, so prose, thinking (see `answerOf`) and fences around it are dropped while code blocks
+ * inside its strings are left alone. A text that opens an object and never closes it was cut off.
  */
 export const extractJson = (text: string, finishReason: string | undefined): Either.Either<unknown, Rejection> => {
-  // Most replies have neither: a plain search is cheaper than a replace that finds nothing.
-  const unmarked = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
-  let body = (unmarked.includes("<think>") ? unmarked.replace(/<think>[\s\S]*?<\/think>/g, "") : unmarked).trim()
+  // The usual reply is the JSON alone; tried first, so a conversation that talks about `</think>` in
+  // its strings is never cut there.
+  const raw = tryParse(text)
+  if (raw.ok) return Either.right(raw.value)
+  const answer = answerOf(text)
+  if (answer === undefined) {
+    return reject("Truncated", `the reply is all thinking, with no answer after it${finishReason === "length" ? ": the model reached max_tokens while thinking" : ""} (${text.length} characters)`)
+  }
+  let body = answer.trim()
   const whole = tryParse(body)
   if (whole.ok) return Either.right(whole.value)
   const fenced = /^```(?:json|JSON)?[ \t]*\n([\s\S]*?)(?:\n```)?$/.exec(body)
@@ -111,6 +146,48 @@ export const extractJson = (text: string, finishReason: string | undefined): Eit
   }
   if (firstError !== undefined) return reject("InvalidJson", `the JSON does not parse (${firstError})`)
   return reject("InvalidJson", `no conversation JSON in the output (${JSON.stringify(text.slice(0, 60))}...)`)
+}
+
+/**
+ * The conversation in a completion. A reasoning model's thinking comes apart from the content
+ * (`reasoning`, `reasoning_content`) and is never data, with two exceptions of reading: an empty answer
+ * cut off at `max_tokens` after thinking is said to be that (the fix is more tokens or less thinking,
+ * not a resample that thinks as long), and an empty answer that ended normally is read from the
+ * reasoning, where vLLM's reasoning parsers put the whole reply when a model skips its opening tag.
+ */
+export const parseCompletion = (
+  completion: {
+    readonly content: string
+    readonly finishReason: string | undefined
+    readonly reasoning?: string | undefined
+    readonly provider: string
+    readonly usage?: { readonly completion_tokens: number }
+  },
+  maxTokens?: number
+): Either.Either<ReadonlyArray<Turn>, Rejection> => {
+  const { content, finishReason, reasoning, provider } = completion
+  if (reasoning === undefined || content.trim() !== "") {
+    const parsed = parseConversation(content, finishReason)
+    // Cut off well before max_tokens: the server's own context filled up (Ollama's OpenAI endpoint keeps
+    // its 4,096-token default whatever the request says; llama.cpp splits -c across its slots).
+    const written = completion.usage?.completion_tokens ?? 0
+    if (Either.isLeft(parsed) && parsed.left.reason === "Truncated" && finishReason === "length" && maxTokens !== undefined && written > 0 && written < 0.9 * maxTokens) {
+      return reject(
+        "Truncated",
+        `the reply stops after ${written} of max_tokens ${maxTokens} tokens: the server's context is full, not the budget; ` +
+          `give the server a longer context (Ollama: OLLAMA_CONTEXT_LENGTH; llama.cpp: -c, shared by its slots)`
+      )
+    }
+    return parsed
+  }
+  if (finishReason === "length") {
+    return reject(
+      "Truncated",
+      `the model spent max_tokens thinking (${reasoning.length} characters of reasoning) and wrote no answer; ` +
+        `raise generation.max_tokens or set providers.${provider}.reasoning_effort to low`
+    )
+  }
+  return parseConversation(reasoning, finishReason)
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value)

@@ -3,7 +3,7 @@ import { Clock, Context, Effect, Layer } from "effect"
 import { AppConfig } from "../config/AppConfig.js"
 import type { ProviderError } from "../domain/ProviderError.js"
 import type { ChatRequest } from "./ChatRequest.js"
-import type { ChatResponse, Completion } from "./ChatResponse.js"
+import { type ChatResponse, type Completion, reasoningOf } from "./ChatResponse.js"
 import { limiterFor } from "./Limiter.js"
 import { makePool, type Member, type ProviderStatus } from "./ProviderPool.js"
 import { selectEndpoints } from "./selectEndpoints.js"
@@ -55,6 +55,7 @@ export class ChatClient extends Context.Tag("agentic-synth/ChatClient")<ChatClie
             response,
             content: choice.message.content ?? "",
             finishReason: choice.finish_reason ?? undefined,
+            reasoning: reasoningOf(choice.message),
             usage: { prompt_tokens: response.usage?.prompt_tokens ?? 0, completion_tokens: response.usage?.completion_tokens ?? 0 },
             attempts: 1
           }

@@ -73,8 +73,9 @@ export const ChatResponse = Schema.Struct({
         role: Schema.optional(Schema.NullOr(Schema.String)),
         content: Schema.optional(Content),
         tool_calls: Schema.optional(Schema.NullOr(Schema.Array(WireToolCall))),
-        /** Reasoning models (gpt-oss on Groq) put their thinking here. */
-        reasoning: Schema.optional(Schema.NullOr(Schema.String))
+        /** Reasoning models put their thinking here: `reasoning` (Groq, OpenRouter), `reasoning_content` (vLLM, DeepSeek, llama.cpp). */
+        reasoning: Schema.optional(Schema.NullOr(Schema.String)),
+        reasoning_content: Schema.optional(Schema.NullOr(Schema.String))
       }),
       finish_reason: Schema.optional(Schema.NullOr(Schema.String))
     })
@@ -82,6 +83,12 @@ export const ChatResponse = Schema.Struct({
   usage: Schema.optional(LenientUsage)
 })
 export interface ChatResponse extends Schema.Schema.Type<typeof ChatResponse> {}
+
+/** The thinking a reasoning model sent beside its answer, if any. */
+export const reasoningOf = (message: ChatResponse["choices"][0]["message"]): string | undefined => {
+  const text = message.reasoning_content ?? message.reasoning
+  return text === undefined || text === null || text.trim() === "" ? undefined : text
+}
 
 /** A finished completion and where it came from. */
 export interface Completion {
@@ -91,6 +98,8 @@ export interface Completion {
   /** The first choice's text ("" when the model only called tools). */
   readonly content: string
   readonly finishReason: string | undefined
+  /** A reasoning model's thinking, when it sent one apart from the content (never part of the data). */
+  readonly reasoning?: string | undefined
   readonly usage: { readonly prompt_tokens: number; readonly completion_tokens: number }
   /** How many sends this took (retries included). */
   readonly attempts: number

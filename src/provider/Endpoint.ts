@@ -61,32 +61,47 @@ export const errorInSuccess = (json: unknown): { readonly status: number; readon
 
 /** Endpoints that refused a `response_format` the profile said they take (LM Studio, some routed models). */
 const refusesFormat = new WeakSet<EndpointConfig>()
+/** Endpoints that refused `reasoning_effort` (a model that does not reason, a server that does not know it). */
+const refusesEffort = new WeakSet<EndpointConfig>()
 
 const FORMAT_REFUSAL = /response[_ .]?format|json_object|json_schema/i
+const EFFORT_REFUSAL = /reasoning[_ .]?effort/i
 
 /**
- * A 400 or 422 that names the response format: the server does not take it, the request is fine. Not
+ * A 400 or 422 whose message names `field`: the server does not take it, the request is fine. Not
  * Groq's `json_validate_failed`: JSON mode was taken, and this sample failed it.
  */
-const refusedFormat = (reply: Reply) =>
+const refused = (reply: Reply, field: RegExp) =>
   Either.isLeft(reply.outcome) && reply.outcome.left.reason === "BadRequest" && reply.outcome.left.code !== "json_validate_failed" &&
-  (reply.status === 400 || reply.status === 422) && FORMAT_REFUSAL.test(reply.outcome.left.message)
+  (reply.status === 400 || reply.status === 422) && field.test(reply.outcome.left.message)
 
 /**
  * Sends one `/chat/completions` request and always succeeds with a `Reply`: transport faults,
  * time-outs and error statuses become typed `ProviderError`s, so the pool sees every outcome and
  * every response's headers alike. With `json_mode: auto`, an endpoint that refuses the response format
  * its profile claims gets the request again without it, and no format from then on: the prompt asks
- * for JSON in words as well, and the parser reads JSON from free text.
+ * for JSON in words as well, and the parser reads JSON from free text. An endpoint that refuses the
+ * configured `reasoning_effort` is treated the same way: the setting is a preference, not a need.
  */
 export const send = (endpoint: EndpointConfig, request: ChatRequest): Effect.Effect<Reply, never, HttpClient.HttpClient> =>
   Effect.gen(function*() {
-    const { response_format: format, ...plain } = wireBody(endpoint.profile, endpoint.settings, request)
-    if (format === undefined || refusesFormat.has(endpoint)) return yield* sendBody(endpoint, request, plain)
-    const reply = yield* sendBody(endpoint, request, { ...plain, response_format: format })
-    if (endpoint.settings.json_mode !== "auto" || !refusedFormat(reply)) return reply
-    refusesFormat.add(endpoint)
-    return yield* sendBody(endpoint, request, plain)
+    const { response_format: format, reasoning_effort: effort, ...plain } = wireBody(endpoint.profile, endpoint.settings, request)
+    const body: Record<string, unknown> = { ...plain }
+    if (effort !== undefined && !refusesEffort.has(endpoint)) body["reasoning_effort"] = effort
+    if (format !== undefined && !refusesFormat.has(endpoint)) body["response_format"] = format
+    let reply = yield* sendBody(endpoint, request, body)
+    // One refusal names one field; a server refusing both answers twice, then takes the plain request.
+    for (let tries = 0; tries < 2; tries++) {
+      if ("reasoning_effort" in body && refused(reply, EFFORT_REFUSAL)) {
+        refusesEffort.add(endpoint)
+        delete body["reasoning_effort"]
+      } else if ("response_format" in body && endpoint.settings.json_mode === "auto" && refused(reply, FORMAT_REFUSAL)) {
+        refusesFormat.add(endpoint)
+        delete body["response_format"]
+      } else return reply
+      reply = yield* sendBody(endpoint, request, body)
+    }
+    return reply
   })
 
 const sendBody = (endpoint: EndpointConfig, request: ChatRequest, body: Record<string, unknown>): Effect.Effect<Reply, never, HttpClient.HttpClient> =>

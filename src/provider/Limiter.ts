@@ -1,5 +1,5 @@
 import { ProviderError } from "../domain/ProviderError.js"
-import { CONTEXT_LENGTH_EXCEEDED } from "./classify.js"
+import { MODEL_NOT_SERVED, OVERSIZED_CODES } from "./classify.js"
 
 /** Context refusals, with no request ever served, after which a provider's model is taken as too small. */
 export const CONTEXT_REFUSALS_TO_DROP = 3
@@ -210,12 +210,12 @@ export class Limiter {
         return
       }
       case "BadRequest":
-        // A 404 is a wrong model or base URL: every request would fail the same way.
-        if (error.status === 404) this.dead = error
+        // A wrong model or base URL (a 404, a retired model): every request would fail the same way.
+        if (error.code === MODEL_NOT_SERVED) this.dead = error
         // A context refusal is about one request's size. A provider that has refused several and
         // served none has a model too small for this run's requests; one that has served others only
         // fails the long ones.
-        if (error.code === CONTEXT_LENGTH_EXCEEDED && ++this.contextRefusals >= CONTEXT_REFUSALS_TO_DROP && this.stats.succeeded === 0) this.dead = error
+        if (OVERSIZED_CODES.has(error.code ?? "") && ++this.contextRefusals >= CONTEXT_REFUSALS_TO_DROP && this.stats.succeeded === 0) this.dead = error
         return
     }
   }

@@ -2,9 +2,9 @@ import type * as HttpClient from "@effect/platform/HttpClient"
 import { Clock, Deferred, Duration, Effect, Either, Schedule, type Scope } from "effect"
 import type { RetrySettings } from "../config/ConfigSchema.js"
 import { NO_PROVIDER, ProviderError } from "../domain/ProviderError.js"
-import { CONTEXT_LENGTH_EXCEEDED } from "./classify.js"
+import { MODEL_NOT_SERVED, OVERSIZED_CODES } from "./classify.js"
 import { type ChatRequest, estimatePromptTokens } from "./ChatRequest.js"
-import type { Completion } from "./ChatResponse.js"
+import { type Completion, reasoningOf } from "./ChatResponse.js"
 import { type EndpointConfig, send } from "./Endpoint.js"
 import { Limiter } from "./Limiter.js"
 import type { Exhaustion } from "./QuotaStore.js"
@@ -167,6 +167,7 @@ export const makePool = (options: PoolOptions): Effect.Effect<
             response,
             content: choice.message.content ?? "",
             finishReason: choice.finish_reason ?? undefined,
+            reasoning: reasoningOf(choice.message),
             usage: { prompt_tokens: usage?.prompt_tokens ?? 0, completion_tokens: usage?.completion_tokens ?? 0 },
             attempts: job.attempts
           }))
@@ -184,7 +185,7 @@ export const makePool = (options: PoolOptions): Effect.Effect<
             job.moved = true
             return yield* requeue(job)
           case "BadRequest":
-            if (failure.status === 404 || (failure.code === CONTEXT_LENGTH_EXCEEDED && member.limiter.state(now)._tag === "dead")) {
+            if (failure.code === MODEL_NOT_SERVED || (OVERSIZED_CODES.has(failure.code ?? "") && member.limiter.state(now)._tag === "dead")) {
               // A wrong model or URL, or a context too small for every request, on this provider (it
               // dropped out): not a fault of the request, which another provider may take.
               job.attempts--

@@ -27,10 +27,40 @@ export const tryAgainMs = (message: string): number | undefined => {
  * must be <= 8193").
  */
 const CONTEXT_OVERFLOW =
-  /maximum context length|context[_ ]length[_ ]exceeded|exceeds? the (?:available |maximum )?context|context (?:size|window) (?:exceeded|is too small)|`?inputs`? tokens \+ `?max_new_tokens`?|reduce the length of the messages/i
+  /maximum context length|maximum model length|context[_ ]length[_ ]exceeded|exceeds? the (?:available |maximum )?context|context (?:size|window) (?:has been )?(?:exceeded|is too small)|`?inputs`? tokens \+ `?max_new_tokens`?|reduce the length of the messages/i
 export const CONTEXT_CODES = new Set(["context_length_exceeded", "exceed_context_size_error"])
 /** The code every context refusal gets, whichever the server sent. */
 export const CONTEXT_LENGTH_EXCEEDED = "context_length_exceeded"
+/**
+ * The code of a request refused for its size against a per-request ceiling that is not the context:
+ * Groq's 413 "Request too large ... on tokens per minute (TPM): Limit 8000, Requested 9457" (the prompt
+ * and `max_tokens` together must fit the minute's budget).
+ */
+export const REQUEST_TOO_LARGE = "request_too_large"
+/** Refusals of a request's size: the limiter counts them, and drops a provider that served none. */
+export const OVERSIZED_CODES: ReadonlySet<string> = new Set([CONTEXT_LENGTH_EXCEEDED, REQUEST_TOO_LARGE])
+
+const contextError = (context: ErrorContext, base: { provider: string; status: number }, status: number, said: string) =>
+  new ProviderError({
+    ...base,
+    reason: "BadRequest",
+    code: CONTEXT_LENGTH_EXCEEDED,
+    message: `${context.provider} cannot fit the prompt and generation.max_tokens into ${context.model}'s context (${status}: ${said}); ` +
+      `lower generation.max_tokens or use a model (or server setting) with a longer context`
+  })
+
+const isContextRefusal = (body: ErrorBody) =>
+  CONTEXT_OVERFLOW.test(body.message) || CONTEXT_CODES.has(body.code ?? "") || CONTEXT_CODES.has(body.type ?? "")
+
+/**
+ * A refusal because the model is not served: a 404, or a 400 that says so (Groq's
+ * `model_decommissioned` after a retirement and `model_not_found`, the Hugging Face router's "not
+ * supported by any provider you have enabled"). Every request to that provider would fail the same way.
+ */
+const MODEL_GONE_CODES = new Set(["model_not_found", "model_decommissioned", "model_not_supported"])
+const MODEL_GONE = /\bmodel\b[^.]{0,120}?\b(?:has been decommissioned|does not exist|is not supported by any provider|not supported by any provider|is not available)/i
+/** The code every such refusal gets: the limiter drops the provider, the pool moves the request. */
+export const MODEL_NOT_SERVED = "model_not_found"
 
 const clip = (text: string) => (text.length > 300 ? `${text.slice(0, 297)}...` : text)
 
@@ -73,28 +103,42 @@ export const classifyHttpError = (
       message: `${provider} rate limit reached (429: ${said})`
     })
   }
-  // A server that says when to come back (a 503 in a burst, maintenance) is believed, as the SDKs do.
-  const comeBack = retryAfterMs === undefined ? {} : { retryAfterMs }
+  // A server that says when to come back (a 503 in a burst, maintenance, a model still loading) is
+  // believed, as the SDKs do.
+  const wait = retryAfterMs ?? body.estimatedMs
+  const comeBack = wait === undefined ? {} : { retryAfterMs: wait }
   if (status === 408) return new ProviderError({ ...base, ...comeBack, reason: "Timeout", message: `${provider} timed out (408: ${said})` })
   if (status === 404) {
     return new ProviderError({
       ...base,
       reason: "BadRequest",
+      code: MODEL_NOT_SERVED,
       message: `${provider} answered 404 for model ${context.model} (${said}); check the model name and base URL`
     })
   }
+  if ((status === 400 || status === 422) && (MODEL_GONE_CODES.has(body.code ?? "") || MODEL_GONE.test(body.message))) {
+    return new ProviderError({
+      ...base,
+      reason: "BadRequest",
+      code: MODEL_NOT_SERVED,
+      message: `${provider} does not serve model ${context.model} (${status}: ${said}); set providers.${provider}.model to one it lists (GET /models)`
+    })
+  }
   if (status >= 400 && status < 500 && status !== 409 && status !== 424 && status !== 498 && status !== 499) {
-    if (CONTEXT_OVERFLOW.test(body.message) || CONTEXT_CODES.has(body.code ?? "") || CONTEXT_CODES.has(body.type ?? "")) {
-      // One code for every wording: the limiter counts these refusals (see CONTEXT_REFUSALS_TO_DROP).
+    // One code for every wording: the limiter counts these refusals (see CONTEXT_REFUSALS_TO_DROP).
+    if (isContextRefusal(body)) return contextError(context, base, status, said)
+    if (status === 413 || /request (?:entity )?too large/i.test(body.message)) {
       return new ProviderError({
         ...base,
         reason: "BadRequest",
-        code: CONTEXT_LENGTH_EXCEEDED,
-        message: `${provider} cannot fit the prompt and generation.max_tokens into ${context.model}'s context (${status}: ${said}); ` +
-          `lower generation.max_tokens or use a model (or server setting) with a longer context`
+        code: REQUEST_TOO_LARGE,
+        message: `${provider} refuses requests this large for ${context.model} (${status}: ${said}); ` +
+          `lower generation.max_tokens (the prompt and max_tokens count against its per-minute token limit) or use a model with a higher limit`
       })
     }
     return new ProviderError({ ...base, reason: "BadRequest", message: `${provider} refused the request (${status}: ${said})` })
   }
+  // llama.cpp has sent its context refusal as a 500: no retry makes it fit.
+  if (status >= 500 && isContextRefusal(body)) return contextError(context, base, status, said)
   return new ProviderError({ ...base, ...comeBack, reason: "Unavailable", message: `${provider} is unavailable (${status}: ${said})` })
 }

@@ -5,6 +5,8 @@ export interface ErrorBody {
   readonly code?: string | undefined
   /** Groq's raw model output on `tool_use_failed` / `json_validate_failed`: diagnostics, never data. */
   readonly failedGeneration?: string | undefined
+  /** Hugging Face's "Model ... is currently loading" 503: `estimated_time`, in seconds, as ms. */
+  readonly estimatedMs?: number | undefined
 }
 
 const text = (value: unknown): string | undefined =>
@@ -35,7 +37,15 @@ export const parseErrorBody = (body: string): ErrorBody => {
       failedGeneration: text(inner["failed_generation"])
     }
   }
-  if (typeof error === "string") return { message: error, type: text(record["error_type"]), code: text(record["error_type"]) }
+  if (typeof error === "string") {
+    const estimated = record["estimated_time"]
+    return {
+      message: error,
+      type: text(record["error_type"]),
+      code: text(record["error_type"]),
+      ...(typeof estimated === "number" && estimated > 0 && Number.isFinite(estimated) ? { estimatedMs: Math.round(estimated * 1000) } : {})
+    }
+  }
   const detail = record["detail"]
   const message = text(record["message"]) ??
     text(detail) ??

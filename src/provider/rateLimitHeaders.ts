@@ -32,15 +32,21 @@ const duration = (value: string | undefined): number | undefined => (value === u
 const present = (window: WindowInfo): WindowInfo | undefined =>
   window.limit === undefined && window.remaining === undefined && window.resetMs === undefined ? undefined : window
 
+/**
+ * The wait a response asks for, in ms. A wait of zero or less (`retry-after: 0`, a date already past)
+ * says nothing usable: it is read as absent, so the caller's own back-off applies, as OpenAI's SDKs do;
+ * taken literally it would resend at once, again and again.
+ */
 export const retryAfterMs = (headers: Headers, now = Date.now()): number | undefined => {
+  const positive = (ms: number | undefined) => (ms === undefined || !(ms > 0) ? undefined : ms)
   const ms = num(headers["retry-after-ms"])
-  if (ms !== undefined) return ms
+  if (ms !== undefined) return positive(ms)
   const value = headers["retry-after"]
   if (value === undefined) return undefined
   const seconds = num(value)
-  if (seconds !== undefined) return seconds * 1000
+  if (seconds !== undefined) return positive(seconds * 1000)
   const date = Date.parse(value)
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now)
+  return Number.isNaN(date) ? undefined : positive(date - now)
 }
 
 /**

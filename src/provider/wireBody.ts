@@ -35,5 +35,6 @@ export const wireBody = (profile: ProviderProfile, settings: ProviderSettings, r
   if (request.temperature !== undefined) body["temperature"] = request.temperature
   if (request.seed !== undefined) body["seed"] = request.seed
   if (request.max_tokens !== undefined) body["max_tokens"] = request.max_tokens
+  if (settings.reasoning_effort !== undefined && settings.reasoning_effort !== null) body["reasoning_effort"] = settings.reasoning_effort
   return body
 }

@@ -144,7 +144,7 @@ describe("validate", () => {
       expect(result.stdout).toMatch(/✔\s+config\s+built-in defaults/)
       expect(result.stdout).toMatch(/✔\s+catalogue\s+8 types, 64 scenarios, 192 variations, 8 tools/)
       expect(result.stdout).toMatch(/✔\s+output\s+.*\(will be created\)/)
-      expect(result.stdout).toMatch(/✔\s+groq\s+llama-3\.3-70b-versatile at https:\/\/api\.groq\.com\/openai\/v1, key in GROQ_API_KEY/)
+      expect(result.stdout).toMatch(/✔\s+groq\s+openai\/gpt-oss-120b at https:\/\/api\.groq\.com\/openai\/v1, key in GROQ_API_KEY/)
       expect(result.stdout).toMatch(/–\s+together\s+not configured \(optional\)\s+set TOGETHER_API_KEY/)
       expect(result.stdout).toMatch(/✔\s+provider\s+auto → groq/)
       expect(result.stdout).not.toContain("gsk_test_secret_value")

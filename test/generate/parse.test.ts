@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest"
 import { Either } from "effect"
-import { parseConversation } from "../../src/generate/parse.js"
+import { parseCompletion, parseConversation } from "../../src/generate/parse.js"
 
 const ok = (text: string, finish?: string) => {
   const result = parseConversation(text, finish)
@@ -152,5 +152,57 @@ describe("parsing the model's output", () => {
     expect(reason(`{"turns": [{"role": "user", "content": "a"}, {"role": "assistant", "content": "", "tool_calls": [{"function": {"name": "x", "arguments": "[1, 2]"}}]}]}`)).toBe("WrongShape")
     expect(reason(`{"turns": [{"role": "user", "content": "a"}, {"role": "assistant", "content": "", "tool_calls": [{"function": {"name": "x", "arguments": "{oops"}}]}]}`)).toBe("InvalidJson")
     expect(reason(`{"turns": [{"role": "user", "content": "a"}, {"role": "tool", "content": "orphan"}]}`)).toBe("WrongShape")
+  })
+})
+
+describe("thinking left in a reply", () => {
+  const json = JSON.stringify(clean)
+  const draft = JSON.stringify({ turns: [{ role: "user", content: "DRAFT" }, { role: "assistant", content: "draft answer" }] })
+
+  it("drops everything before a lone </think> (templates that open the block in the prompt)", () => {
+    expect(ok(`Let me draft it first: ${draft} hmm, better:\n</think>\n${json}`)).toEqual(clean.turns)
+  })
+
+  it("keeps only gpt-oss's final channel when a server leaves the channels in the content", () => {
+    const raw = `<|channel|>analysis<|message|>Draft: ${draft}<|end|><|start|>assistant<|channel|>final<|message|>${json}<|return|>`
+    expect(ok(raw)).toEqual(clean.turns)
+  })
+
+  it("a reply that is thinking only is cut off, never read for its draft", () => {
+    expect(reason(`<think>Plan: ${draft} and then`, "length")).toBe("Truncated")
+    expect(reason(`<|channel|>analysis<|message|>Plan: ${draft}`, "length")).toBe("Truncated")
+  })
+
+  it("a conversation that talks about think tags in its strings is read whole", () => {
+    const about = { turns: [{ role: "user", content: "Why does my parser choke on </think> in the output?" }, { role: "assistant", content: "Because </think> closes a block <think> opened." }] }
+    expect(ok(JSON.stringify(about))).toEqual(about.turns)
+  })
+})
+
+describe("a completion from a reasoning model", () => {
+  const json = JSON.stringify(clean)
+  const completion = (fields: Partial<Parameters<typeof parseCompletion>[0]>) => ({ content: "", finishReason: "stop", provider: "groq", ...fields })
+
+  it("reads the content and ignores the reasoning beside it", () => {
+    const result = parseCompletion(completion({ content: json, reasoning: JSON.stringify({ turns: [{ role: "user", content: "DRAFT" }] }) }))
+    expect(Either.getOrThrow(result)).toEqual(clean.turns)
+  })
+
+  it("an empty answer after thinking to max_tokens says so and names the two fixes", () => {
+    const result = parseCompletion(completion({ finishReason: "length", reasoning: "Let me think about the scenario..." }), 3000)
+    expect(Either.isLeft(result) && result.left).toMatchObject({ reason: "Truncated" })
+    expect(Either.isLeft(result) && result.left.message).toMatch(/spent max_tokens thinking .*raise generation\.max_tokens or set providers\.groq\.reasoning_effort to low/)
+  })
+
+  it("an empty answer that ended normally is read from the reasoning (vLLM's parser when the opening tag is skipped)", () => {
+    expect(Either.getOrThrow(parseCompletion(completion({ reasoning: json })))).toEqual(clean.turns)
+  })
+
+  it("a reply cut off well short of max_tokens blames the server's context, not the budget", () => {
+    const cut = json.slice(0, 200)
+    const short = parseCompletion(completion({ content: cut, finishReason: "length", usage: { completion_tokens: 2048 } }), 3000)
+    expect(Either.isLeft(short) && short.left.message).toMatch(/stops after 2048 of max_tokens 3000 tokens: the server's context is full/)
+    const atBudget = parseCompletion(completion({ content: cut, finishReason: "length", usage: { completion_tokens: 3000 } }), 3000)
+    expect(Either.isLeft(atBudget) && atBudget.left.message).toMatch(/at max_tokens/)
   })
 })

@@ -203,6 +203,25 @@ describe("pooling", () => {
     expect(broken.requests.length).toBe(1)
   })
 
+  it("a retired model (Groq's 400 model_decommissioned) takes that provider out after one request", async () => {
+    const groq = await fake({ flavor: "groq", retiredModels: ["fake-model"] })
+    const hf = await fake({ flavor: "huggingface" })
+    const layer = providerLayer(
+      { provider: "auto", retry: fastRetry, providers: { groq: testProvider(groq.url), huggingface: testProvider(hf.url) } },
+      { GROQ_API_KEY: KEY, HF_TOKEN: KEY }
+    )
+    const results = await runWith(Effect.all(Array.from({ length: 4 }, () => complete()), { concurrency: 1 }), layer)
+    expect(results.map((r) => r.provider)).toEqual(["huggingface", "huggingface", "huggingface", "huggingface"])
+    expect(groq.chatRequests()).toHaveLength(1)
+  })
+
+  it.each(["reasoning", "reasoning_content"] as const)("a reasoning model's thinking (%s) reaches the completion apart from its content", async (field) => {
+    const server = await fake({ flavor: "plain", reply: () => ({ content: null, [field]: "First, the scenario...", finish_reason: "length", completion_tokens: 3000 }) })
+    const layer = providerLayer({ provider: "openai", retry: fastRetry, providers: { openai: testProvider(server.url) } }, { OPENAI_API_KEY: KEY })
+    const [result] = await runWith(Effect.all([complete()]), layer)
+    expect(result).toMatchObject({ content: "", reasoning: "First, the scenario...", finishReason: "length" })
+  })
+
   it("an OPENAI_API_KEY alone does not pull OpenAI into auto", async () => {
     const result = await Effect.runPromise(Effect.either(Effect.scoped(Layer.build(providerLayer({ provider: "auto" }, { OPENAI_API_KEY: "sk-x" })))))
     expect(Either.isLeft(result) && result.left).toMatchObject({ _tag: "ConfigError", reason: "NoProvider" })

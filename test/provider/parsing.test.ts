@@ -72,6 +72,13 @@ describe("rate-limit headers", () => {
     const now = Date.parse("2026-11-26T10:00:00Z")
     expect(retryAfterMs({ "retry-after": "Thu, 26 Nov 2026 10:00:30 GMT" }, now)).toBe(30_000)
   })
+
+  it("a wait of zero or less is no wait at all: absent, so the caller backs off itself", () => {
+    const now = Date.parse("2026-11-26T10:00:00Z")
+    for (const headers of [{ "retry-after": "0" }, { "retry-after": "-1" }, { "retry-after-ms": "0" }, { "retry-after": "Thu, 26 Nov 2026 09:59:00 GMT" }]) {
+      expect(retryAfterMs(headers, now)).toBeUndefined()
+    }
+  })
 })
 
 describe("error bodies", () => {
@@ -116,6 +123,43 @@ describe("error classification", () => {
     const error = classifyHttpError(ctx("groq"), 400, parseErrorBody(body), undefined)
     expect(error).toMatchObject({ reason: "BadRequest", code: "context_length_exceeded" })
     expect(error.message).toMatch(/^groq cannot fit the prompt and generation\.max_tokens into m's context \(400: .+\); lower generation\.max_tokens/)
+  })
+
+  it.each([
+    ["llama.cpp's 500", 500, `{"error": {"code": 500, "message": "Context size has been exceeded.", "type": "server_error"}}`],
+    ["vLLM's prompt longer than the model", 400, `{"object": "error", "message": "The decoder prompt (length 5000) is longer than the maximum model length of 4096. Make sure that \`max_model_len\` is no smaller than the number of text tokens.", "type": "BadRequestError", "code": 400}`]
+  ])("a context refusal as %s is one too (never retried as a fault)", (_, status, body) => {
+    expect(classifyHttpError(ctx("groq"), status, parseErrorBody(body), undefined)).toMatchObject({ reason: "BadRequest", code: "context_length_exceeded" })
+  })
+
+  it.each([
+    ["Groq's retired model (400)", 400, `{"error": {"message": "The model \`llama-3.1-70b-versatile\` has been decommissioned and is no longer supported. Please refer to https://console.groq.com/docs/deprecations for a recommendation on which model to use instead.", "type": "invalid_request_error", "code": "model_decommissioned"}}`],
+    ["Groq's unknown model (404)", 404, `{"error": {"message": "The model \`llama-3.3-70b-versatile\` does not exist or you do not have access to it.", "type": "invalid_request_error", "code": "model_not_found"}}`],
+    ["the Hugging Face router's unserved model (400)", 400, `{"error": {"message": "The requested model 'meta-llama/Llama-3.3-70B-Instruct' is not supported by any provider you have enabled.", "type": "invalid_request_error", "code": "model_not_supported"}}`],
+    ["a retirement worded without a code", 400, `{"error": {"message": "The model \`x\` has been decommissioned and is no longer supported."}}`]
+  ])("%s: the model is not served, one code for all, and the message says which setting to change", (_, status, body) => {
+    const error = classifyHttpError(ctx("groq"), status, parseErrorBody(body), undefined)
+    expect(error).toMatchObject({ reason: "BadRequest", code: "model_not_found" })
+    expect(error.message).toMatch(status === 404 ? /check the model name and base URL/ : /set providers\.groq\.model to one it lists/)
+  })
+
+  it("a 400 about something else that mentions a model is not a retired model", () => {
+    const error = classifyHttpError(ctx("groq"), 400, parseErrorBody(`{"error": {"message": "'messages.0' : property 'model_hint' is unsupported", "type": "invalid_request_error"}}`), undefined)
+    expect(error.code).toBeUndefined()
+  })
+
+  it("Groq's 413 for a request over the minute's token limit gets its own code and names max_tokens", () => {
+    const body = `{"error": {"message": "Request too large for model \`openai/gpt-oss-120b\` in organization \`org_1\` service tier \`on_demand\` on tokens per minute (TPM): Limit 8000, Requested 9457, please reduce your message size and try again.", "type": "tokens", "code": "rate_limit_exceeded"}}`
+    const error = classifyHttpError(ctx("groq"), 413, parseErrorBody(body), undefined)
+    expect(error).toMatchObject({ reason: "BadRequest", code: "request_too_large" })
+    expect(error.message).toMatch(/lower generation\.max_tokens/)
+  })
+
+  it("a model still loading says when to come back (Hugging Face's estimated_time)", () => {
+    const body = `{"error": "Model mistralai/Mistral-7B-Instruct-v0.3 is currently loading", "estimated_time": 132.5}`
+    expect(classifyHttpError(ctx("huggingface"), 503, parseErrorBody(body), undefined)).toMatchObject({ reason: "Unavailable", retryAfterMs: 132_500 })
+    // The header wins where both are sent.
+    expect(classifyHttpError(ctx("huggingface"), 503, parseErrorBody(body), 20_000).retryAfterMs).toBe(20_000)
   })
 
   it("another 400 keeps its own code and message", () => {

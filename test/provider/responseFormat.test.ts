@@ -86,3 +86,45 @@ describe("a server that refuses the response format its profile claims", () => {
       expect(failedSample.bodies).toHaveLength(1)
     }))
 })
+
+describe("reasoning_effort", () => {
+  /** A server that refuses `reasoning_effort` as Groq does for a model that does not reason. */
+  const refusing = () => {
+    const bodies: Array<Record<string, unknown>> = []
+    const layer = Layer.succeed(
+      HttpClient.HttpClient,
+      HttpClient.make((request) =>
+        Effect.sync(() => {
+          const body = request.body._tag === "Uint8Array" ? JSON.parse(new TextDecoder().decode(request.body.body)) : {}
+          bodies.push(body)
+          const refused = "reasoning_effort" in body
+          const answer = refused ? { error: { message: "`reasoning_effort` is not supported with this model", type: "invalid_request_error" } } : completion
+          return HttpClientResponse.fromWeb(request, new Response(JSON.stringify(answer), { status: refused ? 400 : 200, headers: { "content-type": "application/json" } }))
+        })
+      )
+    )
+    return { bodies, layer }
+  }
+
+  it.effect("is sent as configured; refused, the request goes again without it, and it is not sent to that endpoint again", () =>
+    Effect.gen(function*() {
+      const server = refusing()
+      const local = endpoint({ reasoning_effort: "low" })
+      const first = yield* send(local, request).pipe(Effect.provide(server.layer))
+      expect(Either.isRight(first.outcome)).toBe(true)
+      expect(server.bodies.map((b) => b["reasoning_effort"])).toEqual(["low", undefined])
+      // The response format was not what was refused: it stays.
+      expect(server.bodies[1]!["response_format"]).toEqual({ type: "json_object" })
+      yield* send(local, request).pipe(Effect.provide(server.layer))
+      expect(server.bodies).toHaveLength(3)
+      expect(server.bodies[2]!["reasoning_effort"]).toBeUndefined()
+    }))
+
+  it.effect("null sends nothing", () =>
+    Effect.gen(function*() {
+      const server = refusing()
+      yield* send(endpoint({ reasoning_effort: null }), request).pipe(Effect.provide(server.layer))
+      expect(server.bodies).toHaveLength(1)
+      expect("reasoning_effort" in server.bodies[0]!).toBe(false)
+    }))
+})

@@ -26,7 +26,8 @@ describe("request bodies per provider", () => {
     expect(messages[3]).toEqual({ role: "tool", tool_call_id: "call_1", content: "2" })
     expect(body["response_format"]).toBeUndefined()
     expect(body["tool_choice"]).toBe("auto")
-    expect(body["model"]).toBe("llama-3.3-70b-versatile")
+    expect(body["model"]).toBe("openai/gpt-oss-120b")
+    expect(body["reasoning_effort"]).toBe("low")
   })
 
   it("Groq without tools keeps JSON mode", () => {

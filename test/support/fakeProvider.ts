@@ -11,6 +11,11 @@ export interface FakeReply {
   readonly content?: string | null
   readonly tool_calls?: ReadonlyArray<unknown>
   readonly finish_reason?: string
+  /** A reasoning model's thinking, in Groq's field (`reasoning`) or vLLM's (`reasoning_content`). */
+  readonly reasoning?: string
+  readonly reasoning_content?: string
+  /** Completion tokens to report (default: a token per 4 characters of the reply). */
+  readonly completion_tokens?: number
 }
 
 export interface FakeOptions {
@@ -41,6 +46,10 @@ export interface FakeOptions {
    * exceed it is refused with vLLM's 400 body.
    */
   readonly contextTokens?: number | undefined
+  /** Models the provider has retired: a request for one gets Groq's 400 `model_decommissioned`. */
+  readonly retiredModels?: ReadonlyArray<string>
+  /** Request fields the server refuses with a 400 naming the field (Groq on `reasoning_effort` for a model that does not reason). */
+  readonly refusedFields?: ReadonlyArray<string>
 }
 
 export interface RecordedRequest {
@@ -183,7 +192,7 @@ export const startFakeProvider = async (initial: FakeOptions = {}) => {
     const reply = options.reply?.(body) ?? { content: "OK" }
     const content = reply.content ?? null
     const promptTokens = Math.ceil(JSON.stringify(body["messages"]).length / 4)
-    const completionTokens = Math.max(1, Math.ceil((content ?? JSON.stringify(reply.tool_calls ?? [])).length / 4))
+    const completionTokens = reply.completion_tokens ?? Math.max(1, Math.ceil((content ?? JSON.stringify(reply.tool_calls ?? [])).length / 4))
     return {
       body: {
         id: `chatcmpl-${requests.length}`,
@@ -192,7 +201,13 @@ export const startFakeProvider = async (initial: FakeOptions = {}) => {
         model: body["model"],
         choices: [{
           index: 0,
-          message: { role: "assistant", content, ...(reply.tool_calls === undefined ? {} : { tool_calls: reply.tool_calls }) },
+          message: {
+            role: "assistant",
+            content,
+            ...(reply.tool_calls === undefined ? {} : { tool_calls: reply.tool_calls }),
+            ...(reply.reasoning === undefined ? {} : { reasoning: reply.reasoning }),
+            ...(reply.reasoning_content === undefined ? {} : { reasoning_content: reply.reasoning_content })
+          },
           finish_reason: reply.finish_reason ?? (reply.tool_calls === undefined ? "stop" : "tool_calls")
         }],
         usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens }
@@ -225,6 +240,15 @@ export const startFakeProvider = async (initial: FakeOptions = {}) => {
     if (req.method !== "POST" || path !== "/v1/chat/completions" || body === undefined) {
       record(404)
       return send(res, 404, errorBody(f, `Unknown request URL: ${req.method} ${path}`, "invalid_request_error", "unknown_url"))
+    }
+    if (options.retiredModels?.includes(String(body["model"]))) {
+      record(400)
+      return send(res, 400, errorBody(f, `The model \`${String(body["model"])}\` has been decommissioned and is no longer supported. Please refer to https://console.groq.com/docs/deprecations for a recommendation on which model to use instead.`, "invalid_request_error", "model_decommissioned"))
+    }
+    const refusedField = options.refusedFields?.find((field) => field in body!)
+    if (refusedField !== undefined) {
+      record(400)
+      return send(res, 400, errorBody(f, `\`${refusedField}\` is not supported with this model`, "invalid_request_error"))
     }
     const problem = check(body)
     if (problem !== undefined) {
