@@ -112,11 +112,16 @@ const verifies = (trace: Trace, calls: ReadonlyArray<TracedCall>): boolean => {
   })
 }
 
-/** Whether an assistant turn asks the user something: a question mark outside links and code, or a request to specify. */
+/**
+ * Whether an assistant turn asks the user something: a question mark outside links and code (the
+ * full-width `？` of Chinese and Japanese, Arabic's `؟` and Spanish's opening `¿` too), or a request to
+ * specify.
+ */
 const asksUser = (content: string): boolean => {
   const prose = content.includes("`") || content.includes("://") ? content.replace(/\bhttps?:\/\/\S+/g, " ").replace(/`[^`]*`/g, " ") : content
-  return prose.includes("?") || ASKS_FOR.test(prose)
+  return prose.includes("?") || QUESTION_MARKS.test(prose) || ASKS_FOR.test(prose)
 }
+const QUESTION_MARKS = /[\uff1f\u061f\u00bf]/
 
 /**
  * The agentic patterns a conversation shows, each read from the trace's structure first and its

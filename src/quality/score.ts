@@ -77,7 +77,8 @@ const toolUse = (trace: Trace, validators: ReadonlyMap<string, ValidateFunction>
   if (variation?.trouble === "no_tool") return calls.length === 0 ? 1 : clamp(0.6 - 0.1 * calls.length)
   if (calls.length === 0) return variation?.trouble === "clarification" ? 0.5 : 0.3
   let s = 1
-  const seen = new Set<string>()
+  // Each call's signature, and the index of its latest copy.
+  const seen = new Map<string, number>()
   for (let i = 0; i < calls.length; i++) {
     const call = calls[i]!.call
     const validate = validators.get(call.function.name)
@@ -87,11 +88,14 @@ const toolUse = (trace: Trace, validators: ReadonlyMap<string, ValidateFunction>
     const generic = stringLeaves(call.function.arguments).filter((v) => v.trim() === "" || GENERIC_VALUES.has(v.trim().toLowerCase()))
     s -= 0.1 * Math.min(2, generic.length)
     const signature = signatureAt(trace, i)
-    // The same call again right after it came back with an error or nothing is a retry, not a pointless repeat.
-    const previous = calls[i - 1]
-    const retry = previous !== undefined && signatureAt(trace, i - 1) === signature && previous.result !== undefined && isErrorOrEmpty(previous.result.content)
-    if (seen.has(signature) && !retry) s -= 0.4
-    seen.add(signature)
+    // The same call again after its latest copy came back with an error or nothing is a retry (perhaps
+    // after a look at the provider's status), not a pointless repeat.
+    const latest = seen.get(signature)
+    if (latest !== undefined) {
+      const result = calls[latest]!.result
+      if (result === undefined || !isErrorOrEmpty(result.content)) s -= 0.4
+    }
+    seen.set(signature, i)
   }
   if (variation?.kind === "chained" && chainLinks(trace).length === 0) s -= 0.2
   return clamp(s)
@@ -115,14 +119,15 @@ const reasoning = (trace: Trace): number => {
   // Does the explanation talk about what the turn does (its tool, or a word from its arguments)?
   const relevant = toolTurns.filter((i) => {
     const turn = trace.turns[i]!
-    const said = words(turn.content)
+    // Plurals as their singular, as for completeness: "the contact ids" names a query of `contacts`.
+    const said = stems(words(turn.content))
     return trace.calls.some((c, k) => {
       if (c.turn !== i) return false
       const mentioned = (about: Set<string>) => {
         for (const w of about) if (said.has(w)) return true
         return false
       }
-      return mentioned(words(c.call.function.name.replace(/_/g, " "))) || mentioned(words(argumentText(trace, k)))
+      return mentioned(stems(words(c.call.function.name.replace(/_/g, " ")))) || mentioned(stems(words(argumentText(trace, k))))
     })
   }).length / toolTurns.length
   return clamp(0.5 * explained + 0.3 * (planned ? 1 : 0) + 0.2 * relevant)
@@ -144,7 +149,8 @@ const MAX_FIGURES_CHECKED = 200
 /** An operand as written in arithmetic: a figure, with a currency sign, unit words or parentheses around it. */
 // Each space belongs to one part only (parentheses take theirs, the operators theirs), and a figure
 // starts only where a number does: the expression cannot backtrack its way into exponential time.
-const OPERAND = String.raw`(?:\(\s*)*[€$£]?(?<![\d,.])\d[\d,]*(?:\.\d+)?${UNIT_WORDS}(?:\s*\))*`
+// The currency sign may follow the figure, as French and German put it (`165 €`).
+const OPERAND = String.raw`(?:\(\s*)*[€$£]?(?<![\d,.])\d[\d,]*(?:\.\d+)?(?:\s?[€$£])?${UNIT_WORDS}(?:\s*\))*`
 /**
  * Arithmetic written out: two or more operands joined by + − × ÷ (and their ASCII forms), then `=` or
  * "is / comes to / gives / makes" and the result (`612 + 1,045 + 388 = 2,045`, `(120 − 15) × 4 = 420`).
@@ -202,12 +208,26 @@ export const evaluate = (expression: string): number | undefined => {
  * numbers; or, for a percentage, a ratio or change of two numbers on the same line (a table row). An
  * answer may compute; it may not invent.
  */
+/**
+ * Thousands written in groups with a space (`1 980 €`, `48 210`; French, SI, also with the no-break
+ * spaces French typography uses): the first group of one to three digits, then groups of three.
+ */
+const SPACED_GROUPS = /(?<![\d.,])\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?!\d)/g
+const hasSpacedGroup = (text: string) => /\d[ \u00a0\u202f]\d{3}/.test(text)
+const joinSpacedGroups = (text: string) => text.replace(SPACED_GROUPS, (group) => group.replace(/[ \u00a0\u202f]/g, ""))
+
 const ungroundedFigures = (trace: Trace, answer: string): number => {
-  // Every number of the sources (a number never spans two of them, so each is read alone).
+  // Every number of the sources (a number never spans two of them, so each is read alone), and those
+  // written in spaced groups read whole as well.
   const known = new Set<number>()
-  for (const t of trace.turns) if (t.role === "tool" || t.role === "user") for (const n of allNumberValues(t.content)) known.add(n)
+  for (const t of trace.turns) {
+    if (t.role !== "tool" && t.role !== "user") continue
+    for (const n of allNumberValues(t.content)) known.add(n)
+    if (hasSpacedGroup(t.content)) for (const n of allNumberValues(joinSpacedGroups(t.content))) known.add(n)
+  }
   for (let k = 0; k < trace.calls.length; k++) for (const n of allNumberValues(argumentText(trace, k))) known.add(n)
-  const assistantText = trace.turns.filter((t) => t.role === "assistant").map((t) => t.content).join("\n")
+  const written = trace.turns.filter((t) => t.role === "assistant").map((t) => t.content).join("\n")
+  const assistantText = hasSpacedGroup(written) ? joinSpacedGroups(written) : written
   for (const m of assistantText.matchAll(EXPRESSION)) {
     // The match may open inside a longer expression (`a + b + c = d` read from `b`): try each start.
     // Unit words go; an `x` between figures is a times sign.
@@ -239,7 +259,14 @@ const ungroundedFigures = (trace: Trace, answer: string): number => {
   }
   let ungrounded = 0
   let checked = 0
-  for (const line of answer.split("\n")) {
+  for (const raw of answer.split("\n")) {
+    // A spaced group reads as one number where that number is known (`1 980 €` after `12 × 165 € = 1 980 €`).
+    const line = hasSpacedGroup(raw)
+      ? raw.replace(SPACED_GROUPS, (group) => {
+        const joined = group.replace(/[ \u00a0\u202f]/g, "")
+        return stated(Number(joined), 0.5) ? joined : group
+      })
+      : raw
     let lineNumbers: Array<number> | undefined
     // Figures with a scale (`48.2k`, `3.51 million`): each stands for its value, its tolerance scaled.
     let scales: ReadonlyMap<string, number> | undefined
@@ -249,7 +276,8 @@ const ungroundedFigures = (trace: Trace, answer: string): number => {
       const value = Number(figure)
       const tol = tolerance(figure)
       const close = (x: number) => Math.abs(x - value) <= tol
-      if (stated(value, tol)) return
+      // Sources are read without signs, and a change is often signed in the answer (`-6.95%`) only.
+      if (stated(value, tol) || (value < 0 && stated(-value, tol))) return
       scales ??= new Map(scaledFigures(line).map((f) => [f.raw, f.scale] as const))
       const scale = scales.get(text)
       if (scale !== undefined && stated(value * scale, tol * scale)) return
@@ -260,7 +288,8 @@ const ungroundedFigures = (trace: Trace, answer: string): number => {
       let found = false
       for (const a of operands) {
         for (const b of operands) {
-          if (percent) found = b !== 0 && (close((a / b) * 100) || close(((a - b) / b) * 100))
+          // A change's sign is often in words ("fell 7.3%"): either sign counts.
+          if (percent) found = b !== 0 && (close((a / b) * 100) || close(((a - b) / b) * 100) || close(((b - a) / b) * 100))
           else found = close(a + b) || close(a - b) || close(a * b) || (b !== 0 && close(a / b))
           if (found) break
         }

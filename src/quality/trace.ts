@@ -357,6 +357,37 @@ const holdsResults = (value: unknown, depth: number): boolean => {
  *   traceback, a line opening with `SomeError:`, `SomeException`, `panic` or `fatal`, or an error word
  *   in the first line (a log that holds ERROR lines further down is data, not a failure).
  */
+/**
+ * The JSON rules of `isErrorOrEmpty` for an object. An HTTP envelope (`{"status": 200, "headers": ...,
+ * "body": {...}}`, as an API client tool returns a response) is read through to its `body` or
+ * `response`: a 200 whose body says `"ok": false` is an error all the same.
+ */
+const objectIsErrorOrEmpty = (record: Record<string, unknown>, envelope: boolean): boolean => {
+  for (const key of ["error", "errors", "exception", "traceback"]) if (holds(record[key])) return true
+  if (record["success"] === false || record["ok"] === false) return true
+  const onlyErrorFields = Object.keys(record).every((key) => ERROR_FIELDS.has(key))
+  for (const key of ["status", "state", "result"]) {
+    const value = record[key]
+    if (onlyErrorFields && typeof value === "string" && FAILED_STATE.test(value.trim())) return true
+  }
+  const status = Number(record["status"] ?? record["status_code"] ?? record["statusCode"] ?? record["http_status"] ?? record["code"])
+  if (Number.isInteger(status) && status >= 400 && status < 600) return true
+  if (emptyAnswer(record, 2)) return true
+  if (typeof record["exit_code"] === "number" && record["exit_code"] !== 0) return true
+  const keys = Object.keys(record).length
+  for (const key of ["message", "detail"]) {
+    const value = record[key]
+    if (keys <= 2 && typeof value === "string" && ERROR_WORDS.test(value)) return true
+  }
+  if (envelope) {
+    for (const key of ["body", "response"]) {
+      const inner = record[key]
+      if (Array.isArray(inner) ? inner.length === 0 : typeof inner === "object" && inner !== null && objectIsErrorOrEmpty(inner as Record<string, unknown>, false)) return true
+    }
+  }
+  return false
+}
+
 export const isErrorOrEmpty = (content: string): boolean => {
   const text = content.trim()
   if (text === "" || text === "null" || text === "[]" || text === "{}") return true
@@ -364,26 +395,7 @@ export const isErrorOrEmpty = (content: string): boolean => {
   try {
     const json = JSON.parse(text) as unknown
     if (Array.isArray(json)) return json.length === 0
-    if (typeof json === "object" && json !== null) {
-      const record = json as Record<string, unknown>
-      for (const key of ["error", "errors", "exception", "traceback"]) if (holds(record[key])) return true
-      if (record["success"] === false || record["ok"] === false) return true
-      const onlyErrorFields = Object.keys(record).every((key) => ERROR_FIELDS.has(key))
-      for (const key of ["status", "state", "result"]) {
-        const value = record[key]
-        if (onlyErrorFields && typeof value === "string" && FAILED_STATE.test(value.trim())) return true
-      }
-      const status = Number(record["status"] ?? record["status_code"] ?? record["statusCode"] ?? record["http_status"] ?? record["code"])
-      if (Number.isInteger(status) && status >= 400 && status < 600) return true
-      if (emptyAnswer(record, 2)) return true
-      if (typeof record["exit_code"] === "number" && record["exit_code"] !== 0) return true
-      const keys = Object.keys(record).length
-      for (const key of ["message", "detail"]) {
-        const value = record[key]
-        if (keys <= 2 && typeof value === "string" && ERROR_WORDS.test(value)) return true
-      }
-      return false
-    }
+    if (typeof json === "object" && json !== null) return objectIsErrorOrEmpty(json as Record<string, unknown>, true)
     if (typeof json !== "string") return false
   } catch {
     // plain text

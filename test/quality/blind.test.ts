@@ -12,7 +12,9 @@ import { loadFrom } from "../support/catalogFixtures.js"
  * docs/quality.md by a reviewer who had not seen the rules' code: `c*` in styles the calibration set
  * lacks (other error payloads, plain-text results, British wording, curly apostrophes, scaled and locale
  * figures, written-out sums, timestamps, paths without digits), `d*` by a second reviewer who had not
- * seen the first set either. Each file holds the record, the labels and, where the reading is
+ * seen the first set either, `e*` by a third who had seen neither (Spanish, German, French and Japanese
+ * wording, locale and spaced figures, CSV/XML/YAML results, HTTP envelopes, partial batches, retries
+ * after a status check, long chains, parallel calls). Each file holds the record, the labels and, where the reading is
  * disputable or a label was changed after the run, why.
  */
 interface Case {
@@ -58,6 +60,10 @@ const KEPT: Record<string, { readonly patterns?: ReadonlyArray<AgenticPattern>; 
   },
   "d22-wr-py39-empty-verify": { scores: ["reasoning"], why: "\"PEP 596\" does not name the URL's pep-0596: words are four letters or more" },
   "d23-wr-solar-share": { scores: ["reasoning"], why: "the explanation names the source, not a four-letter word of the URL's arguments (id=61424)" },
+  "e03-funnel-hallucinated": {
+    scores: ["reasoning"],
+    why: "\"Now the relative change between the two conversion rates\" names neither the calculator nor a word of its arguments (a bare expression)"
+  },
   "c28-spanish-iva-locale-numbers": {
     patterns: ["planning"],
     scores: ["completeness"],
@@ -65,12 +71,17 @@ const KEPT: Record<string, { readonly patterns?: ReadonlyArray<AgenticPattern>; 
   }
 }
 
-const meets = (got: number, expected: string | number) =>
-  String(expected).startsWith(">=") ? got >= Number(String(expected).slice(2)) - 1e-9 : Math.abs(got - Number(expected)) < 0.051
+const meets = (got: number, expected: string | number) => {
+  const label = String(expected)
+  if (label.startsWith(">=")) return got >= Number(label.slice(2)) - 1e-9
+  if (label.startsWith("<=")) return got <= Number(label.slice(2)) + 1e-9
+  return Math.abs(got - Number(label)) < 0.051
+}
 
 describe("the blind set", () => {
-  it("holds at least 50 cases from two reviewers, each with labels", () => {
-    expect(cases.length).toBeGreaterThanOrEqual(50)
+  it("holds at least 75 cases from three reviewers, each with labels", () => {
+    expect(cases.length).toBeGreaterThanOrEqual(75)
+    for (const reviewer of ["c", "d", "e"]) expect(cases.filter((c) => c.name.startsWith(reviewer)).length, reviewer).toBeGreaterThanOrEqual(24)
     for (const c of cases) expect(c.patterns_present.length + c.patterns_absent.length, c.name).toBeGreaterThan(0)
   })
 

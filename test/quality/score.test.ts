@@ -56,3 +56,34 @@ describe("tool results that are long", () => {
     expect(isErrorOrEmpty(`rows:${"\n ".repeat(50000)}x\nok`)).toBe(false)
   })
 })
+
+describe("figures as other locales and signs write them", () => {
+  const weights = { structure: 0.2, tool_use: 0.25, reasoning: 0.2, completeness: 0.2, naturalness: 0.15 }
+  const grounded = (request: string, answer: string) =>
+    scoreConversation(trace([{ role: "user", content: request }, { role: "assistant", content: answer }]), new Map(), undefined, weights).quality.completeness
+
+  it("thousands in spaced groups read as one number where it is known, and a trailing currency sign joins a sum", () => {
+    const budget = "4 chambres à 165 € la nuit pendant 3 nuits, ça reste sous les 2 000 € prévus ?"
+    expect(grounded(budget, "Oui : 4 × 3 = 12 nuitées, et 12 × 165 € = 1 980 €, soit 20 € sous les 2 000 €.")).toBe(1)
+    expect(grounded(budget, "Oui : 12 × 165 € = 1 980 €, il vous reste donc 120 € sous les 2 000 €.")).toBe(0.65)
+  })
+
+  it("spaced figures nobody stated stay separate figures (a list of room numbers is not one number)", () => {
+    expect(grounded("Which rooms are free on the third floor, 301 to 305?", "Rooms 302 304 305 are free, 301 and 303 are taken.")).toBe(0.3)
+  })
+
+  it("a negative change is grounded by its magnitude, and a fall in words by either sign", () => {
+    const weekly = "Weekly averages were 61842 and then 57310: what is the change?"
+    expect(grounded(weekly, "From 61842 to 57310: a change of -7.33%.")).toBe(1)
+    expect(grounded(weekly, "The weekly average fell from 61842 to 57310, 7.33% lower.")).toBe(1)
+  })
+})
+
+describe("error results inside an HTTP envelope", () => {
+  it("a 200 whose body says ok: false, or holds errors, is an error; a body with data is not", () => {
+    expect(isErrorOrEmpty(`{"status": 200, "body": {"ok": false, "error": "missing_scope"}}`)).toBe(true)
+    expect(isErrorOrEmpty(`{"status": 200, "body": {"created": 3, "errors": [{"email": "x", "error": "invalid"}]}}`)).toBe(true)
+    expect(isErrorOrEmpty(`{"status": 200, "body": []}`)).toBe(true)
+    expect(isErrorOrEmpty(`{"status": 200, "body": {"id": "re_8Hk2", "status": "pending"}}`)).toBe(false)
+  })
+})
