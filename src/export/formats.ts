@@ -59,14 +59,8 @@ export const toOpenAI = (record: Conversation): Exported => ({
   }
 })
 
-/** A tool result as a JSON value when it is JSON, else its text. */
-const resultValue = (content: string): unknown => {
-  try {
-    return JSON.parse(content)
-  } catch {
-    return content
-  }
-}
+/** How LLaMA-Factory's converter of OpenAI-format data joins the results of parallel calls (converter.py). */
+export const OBSERVATION_SEPARATOR = "\n</tool_response>\n<tool_response>\n"
 
 /** LLaMA-Factory's rule: human or observation at even places, gpt or function_call at odd ones, an even count. */
 export const sharegptAlternationProblem = (conversations: ReadonlyArray<{ readonly from: string }>): string | undefined => {
@@ -80,7 +74,8 @@ export const sharegptAlternationProblem = (conversations: ReadonlyArray<{ readon
 /**
  * LLaMA-Factory's ShareGPT with tools: `conversations` of human / gpt / function_call / observation,
  * `function_call` values a JSON string of `{"name", "arguments": {...}}` (a list for parallel calls, whose
- * results go into one `observation` as a JSON list), `system` and `tools` (a JSON string of the bare
+ * results go into one `observation`, joined as LLaMA-Factory joins them), `system` (empty when the
+ * record has none) and `tools` (a JSON string of the bare
  * function objects) as columns. LLaMA-Factory trains an assistant turn carrying text and a call as the
  * call alone, and its role order leaves no room for a gpt turn before a function_call: the reasoning
  * text before a call is therefore dropped (and counted), never moved elsewhere.
@@ -92,8 +87,10 @@ export const toShareGPT = (record: Conversation): Exported => {
   let pending: Array<{ readonly id: string; readonly content: string }> = []
   let lastCalls: ReadonlyArray<ToolCall> = []
   /**
-   * One observation per block: a lone result as it is, parallel results as one JSON list in the order
-   * of the calls (ShareGPT pairs them by position: results given in another order must not swap).
+   * One observation per block: a lone result as it is, parallel results in the order of the calls
+   * (paired by position: results given in another order must not swap), joined as LLaMA-Factory's own
+   * OpenAI converter joins them, so that its Qwen-style templates show one `<tool_response>` block per
+   * result, as the model will see them at inference.
    */
   const flush = () => {
     if (pending.length === 0) return
@@ -102,7 +99,7 @@ export const toShareGPT = (record: Conversation): Exported => {
       return i < 0 ? Number.MAX_SAFE_INTEGER : i
     }
     const ordered = [...pending].sort((a, b) => position(a.id) - position(b.id)).map((p) => p.content)
-    conversations.push({ from: "observation", value: ordered.length === 1 ? ordered[0]! : JSON.stringify(ordered.map(resultValue)) })
+    conversations.push({ from: "observation", value: ordered.join(OBSERVATION_SEPARATOR) })
     pending = []
   }
   for (const [i, turn] of record.turns.entries()) {
@@ -139,7 +136,9 @@ export const toShareGPT = (record: Conversation): Exported => {
     _tag: "line",
     value: {
       conversations,
-      ...(system === undefined ? {} : { system }),
+      // Always there: LLaMA-Factory reads the column as `example["system"]`, and a file in which no
+      // line has it has no such column (a KeyError on every row). Empty means the template's default.
+      system: system ?? "",
       tools: JSON.stringify(record.tools.map((t) => t.function))
     },
     notes

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest"
 import { readdirSync, readFileSync } from "node:fs"
 import type { Conversation } from "../../src/domain/Conversation.js"
 import { FieldKinds } from "../../src/export/fieldKinds.js"
-import { toHF, toOpenAI, toShareGPT } from "../../src/export/formats.js"
+import { OBSERVATION_SEPARATOR, toHF, toOpenAI, toShareGPT } from "../../src/export/formats.js"
 
 const records: ReadonlyArray<Conversation> = readdirSync("test/fixtures/calibration")
   .filter((f) => f.startsWith("good-"))
@@ -71,8 +71,17 @@ describe("the sharegpt export", () => {
     const multi = value.conversations.find((m) => m.from === "function_call" && Array.isArray(JSON.parse(m.value)))!
     const next = value.conversations[value.conversations.indexOf(multi) + 1]!
     expect(next.from).toBe("observation")
-    expect(JSON.parse(next.value)).toHaveLength(JSON.parse(multi.value).length)
+    // One block per result once LLaMA-Factory's template wraps the observation in <tool_response>.
+    expect(next.value.split(OBSERVATION_SEPARATOR)).toHaveLength(JSON.parse(multi.value).length)
     expect(exported._tag === "line" && exported.notes).toContain("reasoning text before a call dropped")
+  })
+
+  it("writes a system column on every line, empty where the record has none (LLaMA-Factory indexes it)", () => {
+    for (const record of records) {
+      const value = line(toShareGPT(record)) as { system?: unknown }
+      const first = record.turns[0]!
+      expect(value.system).toBe(first.role === "system" ? first.content : "")
+    }
   })
 })
 
@@ -185,7 +194,7 @@ describe("parallel results answered out of order", () => {
 
   it("sharegpt lists the results in the order of the calls (it pairs them by position)", () => {
     const value = line(toShareGPT(swapped)) as { conversations: Array<{ from: string; value: string }> }
-    expect(JSON.parse(value.conversations.find((m) => m.from === "observation")!.value)).toEqual([2, 4])
+    expect(value.conversations.find((m) => m.from === "observation")!.value).toBe(`2${OBSERVATION_SEPARATOR}4`)
   })
 
   it("hf keeps each result next to its own call, split or kept together", () => {
