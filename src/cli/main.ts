@@ -1,22 +1,57 @@
 import { Command, ValidationError } from "@effect/cli"
-import { Cause, Console, Effect, Option } from "effect"
+import { Cause, Console, Effect, FiberRef, Option } from "effect"
 import { exportCommand } from "./exportCommand.js"
 import { generateCommand } from "./generateCommand.js"
 import { planCommand } from "./planCommand.js"
 import { reportCommand } from "./reportCommand.js"
 import { rescoreCommand } from "./rescoreCommand.js"
 import { scenariosCommand } from "./scenariosCommand.js"
+import { flagsOf, parseErrorLine } from "./parseErrors.js"
 import { validateCommand } from "./validateCommand.js"
 import { VERSION } from "./version.js"
+
+/** Whether a command's handler is running: before that, what @effect/cli prints on stderr is a parse error. */
+const inHandler = FiberRef.unsafeMake(false)
+
+const marked = <Name extends string, R, E, A>(command: Command.Command<Name, R, E, A>) =>
+  command.pipe(Command.transformHandler((effect: Effect.Effect<void, E, R>) => Effect.locally(effect, inHandler, true)))
+const FLAGS: ReadonlyMap<string, () => ReadonlyArray<string>> = new Map([
+  ["generate", () => flagsOf(generateCommand)],
+  ["report", () => flagsOf(reportCommand)],
+  ["export", () => flagsOf(exportCommand)],
+  ["rescore", () => flagsOf(rescoreCommand)],
+  ["scenarios", () => flagsOf(scenariosCommand)],
+  ["plan", () => flagsOf(planCommand)],
+  ["validate", () => flagsOf(validateCommand)]
+])
 
 export const rootCommand = Command.make("agentic-synth").pipe(
   Command.withDescription(
     "Generate synthetic agentic training conversations (planning, reasoning, OpenAI-style tool calls) from free or cheap LLM APIs"
   ),
-  Command.withSubcommands([generateCommand, reportCommand, exportCommand, rescoreCommand, scenariosCommand, planCommand, validateCommand])
+  Command.withSubcommands([
+    marked(generateCommand),
+    marked(reportCommand),
+    marked(exportCommand),
+    marked(rescoreCommand),
+    marked(scenariosCommand),
+    marked(planCommand),
+    marked(validateCommand)
+  ])
 )
 
 const cli = Command.run(rootCommand, { name: "agentic-synth", version: VERSION })
+
+/**
+ * @effect/cli prints a parse error as a multi-line help fragment; it is said once instead, as one
+ * `error:` line (parseErrorLine). Everything a handler writes to stderr passes through.
+ */
+const withParseErrorsSaid = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.flatMap(Effect.console, (real) =>
+    Effect.withConsole(effect, {
+      ...real,
+      error: (...args: ReadonlyArray<unknown>) => Effect.flatMap(FiberRef.get(inHandler), (inside) => (inside ? real.error(...args) : Effect.void))
+    }))
 
 /** Exit codes: 0 done, 1 the job or a check failed, 2 bad input (flags, config, catalogue, run directory). */
 export const EXIT = { ok: 0, failed: 1, badInput: 2 } as const
@@ -35,9 +70,10 @@ const exitCodeOf = (error: { readonly _tag: string; readonly reason?: unknown })
  * exit code. Typed errors become one line on stderr; @effect/cli has already printed its own.
  */
 export const runCli = (argv: ReadonlyArray<string>) =>
-  cli(argv).pipe(
+  withParseErrorsSaid(cli(argv)).pipe(
     Effect.as(EXIT.ok as number),
-    Effect.catchIf(ValidationError.isValidationError, () => Effect.succeed(EXIT.badInput as number)),
+    Effect.catchIf(ValidationError.isValidationError, (error) =>
+      Console.error(`error: ${parseErrorLine(error, argv, FLAGS)}`).pipe(Effect.as(EXIT.badInput as number))),
     Effect.catchAllCause((cause) =>
       Option.match(Cause.failureOption(cause), {
         onSome: (error) => {

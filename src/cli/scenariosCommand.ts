@@ -5,20 +5,23 @@ import { selectTypes } from "../catalog/workItems.js"
 import * as Flags from "./options.js"
 import { renderTable } from "../report/table.js"
 
-const type = Options.text("type").pipe(
+// `--types a,b` as everywhere else.
+const typesFlag = Options.text("types").pipe(
   Options.withAlias("t"),
-  Options.withDescription("only this scenario type"),
+  Options.withPseudoName("a,b"),
+  Options.withDescription("only these scenario types (comma-separated)"),
   Options.optional
 )
 
 /** `agentic-synth scenarios`: the catalogue as a table, or as JSON with every variation. */
 export const scenariosCommand = Command.make(
   "scenarios",
-  { config: Flags.config, type, json: Flags.json },
-  ({ json, type }) =>
+  { config: Flags.config, types: typesFlag, json: Flags.json },
+  ({ json, types: asked }) =>
     Effect.gen(function*() {
       const catalog = yield* Catalog
-      const types = yield* selectTypes(catalog, Option.toArray(type), "--type")
+      const list = Option.match(asked, { onNone: () => [], onSome: (value) => value.split(",").map((t) => t.trim()).filter((t) => t !== "") })
+      const types = yield* selectTypes(catalog, list, "--types")
       const scenarios = catalog.scenarios.filter((scenario) => types.includes(scenario.type))
       if (json) {
         return yield* Console.log(JSON.stringify(scenarios, null, 2))

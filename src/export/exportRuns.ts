@@ -3,6 +3,7 @@ import * as Path from "@effect/platform/Path"
 import { Data, Effect, Either, Schema } from "effect"
 import { Conversation } from "../domain/Conversation.js"
 import { scanJsonl } from "../sink/jsonlScan.js"
+import { closest } from "../config/merge.js"
 import { FieldKinds, type KindConflict } from "./fieldKinds.js"
 import { type ExportFormat, exportRecord } from "./formats.js"
 
@@ -50,7 +51,18 @@ export const exportRuns = (options: ExportOptions) =>
         return yield* new ExportError({ message: `${dir} has no dataset.jsonl; give the run directories generate wrote` })
       }
     }
+    const outInfo = yield* fs.stat(options.out).pipe(Effect.option)
+    if (outInfo._tag === "Some" && outInfo.value.type === "Directory") {
+      return yield* new ExportError({ message: `--out ${options.out} is a directory; give a file path such as ${path.join(options.out, `agentic.${options.format}.jsonl`)}` })
+    }
+    const parent = path.dirname(path.resolve(options.out))
+    if (!(yield* fs.exists(parent).pipe(Effect.orElseSucceed(() => false)))) {
+      return yield* new ExportError({ message: `the directory of --out ${options.out} (${parent}) does not exist; create it or choose another path` })
+    }
     const temporary = `${options.out}.partial`
+    // Whatever stops the export, the half-written file goes (after it is closed: finalizers run in
+    // reverse); the previous --out, if any, stays.
+    yield* Effect.addFinalizer((exit) => (exit._tag === "Failure" ? fs.remove(temporary).pipe(Effect.ignore) : Effect.void))
     const file = yield* fs.open(temporary, { flag: "w" }).pipe(
       Effect.mapError((e) => new ExportError({ message: `cannot write ${options.out} (${e.message}); choose another --out` }))
     )
@@ -62,6 +74,8 @@ export const exportRuns = (options: ExportOptions) =>
     let written = 0
     const skip = (reason: string) => void (skipped[reason] = (skipped[reason] ?? 0) + 1)
     const types = options.types === undefined || options.types.length === 0 ? undefined : new Set(options.types)
+    /** The scenario types the runs hold, to tell a misspelt --types from a type with nothing in it. */
+    const present = new Set<string>()
     let batch: Array<string> = []
     const flush = Effect.suspend(() => {
       if (batch.length === 0) return Effect.void
@@ -76,6 +90,7 @@ export const exportRuns = (options: ExportOptions) =>
         const record = decode(value)
         if (Either.isLeft(record)) return skip("not a valid dataset record")
         const r = record.right
+        present.add(r.scenario.type)
         if (seen.has(r.id)) return skip("duplicate id (already exported from an earlier directory)")
         seen.add(r.id)
         if (types !== undefined && !types.has(r.scenario.type)) return skip("type not selected (--types)")
@@ -89,6 +104,14 @@ export const exportRuns = (options: ExportOptions) =>
         written++
         return batch.length >= 512 ? flush : undefined
       }, { readOnly: true }).pipe(Effect.mapError((e) => (e._tag === "ExportError" ? e : new ExportError({ message: e.message }))))
+    }
+    const absent = [...(types ?? [])].filter((t) => !present.has(t))
+    if (absent.length > 0) {
+      const guess = closest(absent[0]!, [...present])
+      return yield* new ExportError({
+        message: `--types ${absent.join(",")}: no record of ${absent.length === 1 ? "that type" : "those types"} in ${options.dirs.join(", ")}` +
+          `${guess === undefined ? "" : ` (did you mean ${guess}?)`}; the runs hold ${[...present].sort().join(", ") || "no records"}`
+      })
     }
     yield* flush
     yield* file.sync.pipe(Effect.ignore)

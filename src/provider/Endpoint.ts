@@ -1,3 +1,5 @@
+import { ENV_OVERRIDES } from "../config/envOverrides.js"
+import { CONNECTION_REFUSED, connectionRefused } from "./connectionRefused.js"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { Duration, Effect, Either, Option, Redacted, Schema } from "effect"
@@ -59,6 +61,9 @@ export const errorInSuccess = (json: unknown): { readonly status: number; readon
   return { status: 502, stated: false }
 }
 
+const baseUrlVariable = (provider: string) =>
+  ENV_OVERRIDES.find((o) => o.path[0] === "providers" && o.path[1] === provider && o.path[2] === "base_url")?.name ?? "its base URL variable"
+
 /** Endpoints that refused a `response_format` the profile said they take (LM Studio, some routed models). */
 const refusesFormat = new WeakSet<EndpointConfig>()
 /** Endpoints that refused `reasoning_effort` (a model that does not reason, a server that does not know it). */
@@ -109,8 +114,10 @@ const sendBody = (endpoint: EndpointConfig, request: ChatRequest, body: Record<s
     const client = yield* HttpClient.HttpClient
     const { name, profile, settings } = endpoint
     const model = request.model ?? settings.model
-    const fail = (reason: ProviderError["reason"], message: string, status?: number): Reply => ({
-      outcome: Either.left(new ProviderError({ provider: name, reason, message: scrub(message, endpoint.apiKey), ...(status === undefined ? {} : { status }) })),
+    const fail = (reason: ProviderError["reason"], message: string, status?: number, code?: string): Reply => ({
+      outcome: Either.left(
+        new ProviderError({ provider: name, reason, message: scrub(message, endpoint.apiKey), ...(status === undefined ? {} : { status }), ...(code === undefined ? {} : { code }) })
+      ),
       limits: {},
       status
     })
@@ -135,6 +142,14 @@ const sendBody = (endpoint: EndpointConfig, request: ChatRequest, body: Record<s
         return fail("Timeout", `${name} did not answer within ${settings.timeout_seconds} s; raise providers.${name}.timeout_seconds or try later`)
       }
       if (error._tag === "RequestError") {
+        if (connectionRefused(error.cause)) {
+          return fail(
+            "Unavailable",
+            `nothing is listening at ${displayUrl(settings.base_url)} (connection refused): start the server, or point providers.${name}.base_url (or ${baseUrlVariable(name)}) at it`,
+            undefined,
+            CONNECTION_REFUSED
+          )
+        }
         return fail("Unavailable", `cannot reach ${name} at ${displayUrl(settings.base_url)} (${error.cause instanceof Error ? error.cause.message : error.reason})`)
       }
       return fail("InvalidResponse", `${name} sent a response that could not be read (${error.reason}: the body was cut off)`)

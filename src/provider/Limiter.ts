@@ -1,8 +1,14 @@
 import { ProviderError } from "../domain/ProviderError.js"
 import { MODEL_NOT_SERVED, OVERSIZED_CODES } from "./classify.js"
+import { CONNECTION_REFUSED } from "./connectionRefused.js"
 
 /** Context refusals, with no request ever served, after which a provider's model is taken as too small. */
 export const CONTEXT_REFUSALS_TO_DROP = 3
+/**
+ * Refused connections in a row, with nothing ever served, after which a provider is taken to have no
+ * server at all (a local server not started): a few seconds of retries, not `unreachable_seconds`.
+ */
+export const REFUSED_CONNECTIONS_TO_DROP = 3
 import type { RateLimitInfo, WindowInfo } from "./rateLimitHeaders.js"
 import { TokenBucket } from "./TokenBucket.js"
 
@@ -69,6 +75,7 @@ export class Limiter {
   private dead: ProviderError | undefined
   private rateLimitStreak = 0
   private contextRefusals = 0
+  private refusedConnections = 0
   private failureStreak = 0
   /** Since when nothing has come back but failures to connect or time-outs (undefined after any answer). */
   private silentSince: number | undefined
@@ -192,6 +199,11 @@ export class Limiter {
           this.cooldownUntil = Math.max(this.cooldownUntil, now + Math.min(error.retryAfterMs, MAX_FAULT_RETRY_AFTER_MS))
         }
         this.failureStreak++
+        this.refusedConnections = error.code === CONNECTION_REFUSED ? this.refusedConnections + 1 : 0
+        if (this.refusedConnections >= REFUSED_CONNECTIONS_TO_DROP && this.stats.succeeded === 0) {
+          this.dead = error
+          return
+        }
         const limit = this.settings.unreachableAfterMs
         if (silent && limit !== undefined && this.failureStreak >= 3 && now - this.silentSince! >= limit) {
           this.dead = new ProviderError({

@@ -43,21 +43,21 @@ describe("scenarios", () => {
       expect(result.stdout).toContain("64 scenarios × 3 variations = 192 variations in 8 types; 8 tools.")
     }))
 
-  it.effect("--type filters and --json gives every variation", () =>
+  it.effect("--types filters and --json gives every variation", () =>
     Effect.gen(function*() {
-      const result = yield* runCliWith(["scenarios", "--type", "web_research", "--json"], env())
+      const result = yield* runCliWith(["scenarios", "--types", "web_research", "--json"], env())
       expect(result.code).toBe(0)
       const scenarios = JSON.parse(result.stdout) as Array<{ type: string; variations: Array<{ kind: string }> }>
       expect(scenarios).toHaveLength(8)
       expect(scenarios.every((s) => s.type === "web_research" && s.variations.length === 3)).toBe(true)
     }))
 
-  it.effect("an unknown --type is one line and exit 2", () =>
+  it.effect("an unknown --types entry is one line and exit 2", () =>
     Effect.gen(function*() {
-      const result = yield* runCliWith(["scenarios", "--type", "tool_use"], env())
+      const result = yield* runCliWith(["scenarios", "--types", "tool_use"], env())
       expect(result.code).toBe(2)
       expect(result.stdout).toBe("")
-      expect(result.stderr).toBe(`error: unknown scenario type "tool_use" in --type (did you mean tool_usage?); choose from: ` +
+      expect(result.stderr).toBe(`error: unknown scenario type "tool_use" in --types (did you mean tool_usage?); choose from: ` +
         "tool_usage, multi_step_reasoning, error_handling, code_debugging, data_analysis, web_research, api_integration, problem_solving")
     }))
 

@@ -222,6 +222,17 @@ describe("pooling", () => {
     expect(result).toMatchObject({ content: "", reasoning: "First, the scenario...", finishReason: "length" })
   })
 
+  it("an address with no server (connection refused) says so and takes the provider out within a few tries", async () => {
+    // A port that was free a moment ago: nothing listens there.
+    const closed = await fake({ flavor: "plain" })
+    const url = closed.url
+    await closed.close()
+    fakes.splice(fakes.indexOf(closed), 1)
+    const layer = providerLayer({ provider: "openai", retry: { ...fastRetry, attempts: 10 }, providers: { openai: testProvider(url) } }, { OPENAI_API_KEY: KEY })
+    const [result] = await runWith(Effect.all([completeEither()]), layer)
+    expect(Either.isLeft(result!) && result.left.message).toMatch(/nothing is listening at http:\/\/127\.0\.0\.1:\d+\/v1 \(connection refused\): start the server, or point providers\.openai\.base_url \(or OPENAI_BASE_URL\) at it/)
+  })
+
   it("an OPENAI_API_KEY alone does not pull OpenAI into auto", async () => {
     const result = await Effect.runPromise(Effect.either(Effect.scoped(Layer.build(providerLayer({ provider: "auto" }, { OPENAI_API_KEY: "sk-x" })))))
     expect(Either.isLeft(result) && result.left).toMatchObject({ _tag: "ConfigError", reason: "NoProvider" })

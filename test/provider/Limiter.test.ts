@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest"
 import { ProviderError } from "../../src/domain/ProviderError.js"
-import { Limiter, SAFETY } from "../../src/provider/Limiter.js"
+import { Limiter, REFUSED_CONNECTIONS_TO_DROP, SAFETY } from "../../src/provider/Limiter.js"
 
 const settings = { rpm: 60, rpd: null, tpm: null, tpd: null, maxConcurrency: 4 }
 const rateLimited = (retryAfterMs?: number) =>
@@ -145,5 +145,25 @@ describe("the limiter", () => {
     const patient = new Limiter({ ...settings, rpm: null }, 0)
     for (let t = 0; t < 600_000; t += 10_000) patient.settle(patient.admit(10, t), { error: refused }, {}, t)
     expect(patient.state(600_000)._tag).not.toBe("dead")
+  })
+})
+
+describe("a provider with no server at its address", () => {
+  const refused = new ProviderError({ provider: "ollama", reason: "Unavailable", code: "connection_refused", message: "nothing is listening at http://localhost:11434/v1 (connection refused)" })
+  const failOnce = (limiter: Limiter, now: number, error: ProviderError) => limiter.settle(limiter.admit(10, now), { error }, {}, now)
+
+  it("drops out after three refused connections in a row when it never served anything", () => {
+    const limiter = new Limiter({ ...settings, rpm: null }, 0)
+    for (let i = 0; i < REFUSED_CONNECTIONS_TO_DROP - 1; i++) failOnce(limiter, i, refused)
+    expect(limiter.state(10)._tag).not.toBe("dead")
+    failOnce(limiter, 10, refused)
+    expect(limiter.state(11)).toMatchObject({ _tag: "dead" })
+  })
+
+  it("a server that has served requests and then refuses connections (a restart) stays, paced back", () => {
+    const limiter = new Limiter({ ...settings, rpm: null }, 0)
+    limiter.settle(limiter.admit(10, 0), { usage: { prompt_tokens: 10, completion_tokens: 5 } }, {}, 0)
+    for (let i = 1; i <= 5; i++) failOnce(limiter, i, refused)
+    expect(limiter.state(6)._tag).not.toBe("dead")
   })
 })

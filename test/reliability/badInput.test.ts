@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { Effect } from "effect"
-import { cpSync, writeFileSync } from "node:fs"
+import { cpSync, existsSync, writeFileSync } from "node:fs"
 import { runCliWith } from "../support/cli.js"
 import { fakeConversation } from "../support/fakeConversation.js"
 import { startFakeProvider } from "../support/fakeProvider.js"
@@ -61,7 +61,12 @@ const cases: ReadonlyArray<Case> = [
   ["an invalid key", 2, /^error: no provider can take requests: groq refused the key \(401: Invalid API Key\); check GROQ_API_KEY$/, () => ({ args: ["generate", "-c", config, "-o", run, "-n", "8"], env: { ...env, GROQ_API_KEY: "gsk_wrong_key_00" } })],
   ["a base URL that is not a URL", 2, /^error: GROQ_BASE_URL: expected an http\(s\) URL/, () => ({ args: ["generate", "-c", config, "-o", run], env: { ...env, GROQ_BASE_URL: "api.groq.com" } })],
   ["--model without --provider", 2, /^error: --model and --base-url set one provider's: add --provider NAME/, () => ({ args: ["generate", "-c", config, "-o", run, "--model", "x"] })],
-  ["export of a directory without a run", 2, /^error: .*no-run has no dataset\.jsonl/, () => ({ args: ["export", dir.path("no-run"), "--format", "hf", "--out", dir.path("x.jsonl")] })]
+  ["export of a directory without a run", 2, /^error: .*no-run has no dataset\.jsonl/, () => ({ args: ["export", dir.path("no-run"), "--format", "hf", "--out", dir.path("x.jsonl")] })],
+  ["a misspelt flag", 2, /^error: unknown option --max-item \(did you mean --max-items\?\); see agentic-synth generate --help$/, () => ({ args: ["generate", "-c", config, "-o", run, "--max-item", "5"] })],
+  ["a flag without its value", 2, /^error: --max-items needs a value \(see agentic-synth generate --help\)$/, () => ({ args: ["generate", "-c", config, "-o", run, "--max-items"] })],
+  ["an unknown export format", 2, /^error: --format 'jsonl' is not one of openai, sharegpt, hf \(see agentic-synth export --help\)$/, () => ({ args: ["export", run, "--format", "jsonl", "--out", dir.path("y.jsonl")] })],
+  ["export --types with a typo", 2, /^error: --types web_reserch: no record of that type in .* \(did you mean web_research\?\); the runs hold /, () => ({ args: ["export", run, "--format", "hf", "--types", "web_reserch", "--out", dir.path("typo.jsonl")] })],
+  ["export --out an existing directory", 2, /^error: --out .*a-dir is a directory; give a file path such as /, () => ({ args: ["export", run, "--format", "hf", "--out", dir.mkdir("a-dir")] })]
 ]
 
 describe("bad input: one clear line, the documented exit code, no stack trace, data untouched", () => {
@@ -81,4 +86,10 @@ describe("bad input: one clear line, the documented exit code, no stack trace, d
       expect(data()).toBe(before)
     })
   }
+
+  it("an export refused after reading (a --types typo) leaves no file, not even a partial one", async () => {
+    const out = dir.path("refused.jsonl")
+    expect((await cli(["export", run, "--format", "openai", "--types", "nope", "--out", out])).code).toBe(2)
+    expect(existsSync(out) || existsSync(`${out}.partial`)).toBe(false)
+  })
 })

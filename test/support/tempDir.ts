@@ -15,6 +15,11 @@ export const tempDir = (prefix = "agentic-synth-test-") => {
       mkdirSync(dirname(file), { recursive: true })
       writeFileSync(file, content)
       return file
+    },
+    mkdir: (name: string) => {
+      const made = join(root, name)
+      mkdirSync(made, { recursive: true })
+      return made
     }
   }
 }
