@@ -42,6 +42,8 @@ export interface ReportData {
   readonly failures: Counts
   /** Accepted conversations created per minute since the first. */
   readonly throughput: ReadonlyArray<{ readonly minute: number; readonly count: number }>
+  /** From the first accepted conversation's creation to the last's, in ms (0 with fewer than two). */
+  readonly spanMs: number
   readonly samples: { readonly accepted: ReadonlyArray<Conversation>; readonly rejected: ReadonlyArray<RejectedLine> }
 }
 
@@ -81,6 +83,7 @@ export const collectReport = (dir: string, options: { readonly samplesPerType?: 
     const failures: Counts = {}
     const minutes: Counts = {}
     let firstAt: number | undefined
+    let lastAt: number | undefined
     const acceptedSamples: Array<Conversation> = []
     const sampledPerType: Counts = {}
     const rejectedSamples: Array<RejectedLine> = []
@@ -116,6 +119,7 @@ export const collectReport = (dir: string, options: { readonly samplesPerType?: 
       const at = Date.parse(c.provenance.created_at)
       if (Number.isFinite(at)) {
         firstAt = firstAt === undefined ? at : Math.min(firstAt, at)
+        lastAt = lastAt === undefined ? at : Math.max(lastAt, at)
         bump(minutes, String(Math.floor(at / 60_000)))
       }
       if ((sampledPerType[c.scenario.type] ?? 0) < perType) {
@@ -166,6 +170,7 @@ export const collectReport = (dir: string, options: { readonly samplesPerType?: 
       turnsPerConversation,
       rejections,
       failures,
+      spanMs: firstAt === undefined || lastAt === undefined ? 0 : lastAt - firstAt,
       throughput: Object.entries(minutes).map(([m, count]) => ({ minute: Number(m) - firstMinute, count })).sort((a, b) => a.minute - b.minute),
       samples: { accepted: acceptedSamples, rejected: rejectedSamples }
     } satisfies ReportData

@@ -1,5 +1,6 @@
 import type { Conversation } from "../domain/Conversation.js"
 import type { ReportData } from "./collect.js"
+import { providerFigures } from "./figures.js"
 
 const esc = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;")
 
@@ -75,7 +76,8 @@ export const reportHtml = (r: ReportData): string => {
   const top = r.funnel[0]!.count
   const typeRows = Object.entries(r.byType).map(([t, c]) =>
     `<tr><td>${esc(t)}</td><td>${c.accepted}</td><td>${c.rejected}</td><td>${c.failed}</td></tr>`).join("")
-  const providerRows = (r.manifest?.providers ?? []).map((p) =>
+  const providers = providerFigures(r)
+  const providerRows = (providers?.rows ?? []).map((p) =>
     `<tr><td>${esc(p.provider)}</td><td>${esc(p.model)}</td><td>${p.requests}</td><td>${p.retries ?? 0}</td><td>${p.rate_limited}</td><td>${p.prompt_tokens}</td><td>${p.completion_tokens}</td></tr>`).join("")
   const card = (label: string, value: string, id: string) => `<div class="card" data-card="${id}"><b>${esc(value)}</b>${esc(label)}</div>`
   return `<!doctype html>
@@ -99,7 +101,7 @@ ${columns("turns", "turns per conversation", byNumber(r.turnsPerConversation))}
 ${bars("scenarios", "accepted per scenario (top 15)", sorted(r.byScenario).slice(0, 15))}
 </div></section>
 <section><h2>Rejections and failures</h2><div class="grid">${bars("rejections", "rejection reasons", sorted(r.rejections))}${bars("failures", "failure reasons", sorted(r.failures))}</div></section>
-<section><h2>Providers</h2>${providerRows === "" ? `<p class="empty">no provider figures in run.json</p>` : `<table data-table="providers"><tr><th>provider</th><th>model</th><th>requests</th><th>retries</th><th>429s</th><th>prompt tokens</th><th>completion tokens</th></tr>${providerRows}</table>`}
+<section><h2>Providers${providers === undefined ? "" : ` (${esc(providers.over)})`}</h2>${providerRows === "" ? `<p class="empty">no provider figures in run.json</p>` : `<table data-table="providers"><tr><th>provider</th><th>model</th><th>requests</th><th>retries</th><th>429s</th><th>prompt tokens</th><th>completion tokens</th></tr>${providerRows}</table>`}
 ${columns("throughput", "accepted per minute of the run", r.throughput.map((t) => [String(t.minute), t.count]))}</section>
 <section data-samples="accepted"><h2>Sample of accepted conversations (${r.samples.accepted.length})</h2>${r.samples.accepted.map((c) => conversationHtml(c)).join("")}</section>
 <section data-samples="rejected"><h2>Sample of rejected conversations (${r.samples.rejected.length})</h2>${

@@ -1,4 +1,5 @@
 import type { ReportData } from "./collect.js"
+import { providerFigures, throughputText } from "./figures.js"
 import { renderTable } from "./table.js"
 
 /** Figures right-aligned after the first column, nothing cut. */
@@ -20,6 +21,15 @@ export const reportText = (r: ReportData): string => {
         Object.entries(r.byType).map(([t, c]) => [t, String(c.accepted), String(c.rejected), String(c.failed), pct(c.accepted, c.accepted + c.rejected + c.failed)])
       )
   )
+  const scenarios = sorted(r.byScenario)
+  if (scenarios.length > 0) {
+    // Coverage shows at both ends: the most and the fewest conversations per scenario.
+    const shown = scenarios.length <= 15 ? scenarios : [...scenarios.slice(0, 10), ["…", `${scenarios.length - 15} more (--json)`] as const, ...scenarios.slice(-5)]
+    sections.push(
+      `accepted per scenario (${scenarios.length} scenario${scenarios.length === 1 ? "" : "s"}${scenarios.length > 15 ? "; the 10 most and the 5 fewest" : ""})\n` +
+        table(["scenario", "accepted"], shown.map(([k, n]) => [k, String(n)]))
+    )
+  }
   if (r.meanQuality !== undefined) {
     sections.push(
       `quality: mean ${r.meanQuality.toFixed(3)}\n` +
@@ -40,18 +50,17 @@ export const reportText = (r: ReportData): string => {
       counted("failure reasons", r.failures, "reason")
     ]
   ) if (section !== undefined) sections.push(section)
-  if (r.manifest !== undefined && r.manifest.providers.length > 0) {
+  const providers = providerFigures(r)
+  if (providers !== undefined) {
     sections.push(
-      "providers (last session)\n" +
+      `providers (${providers.over})\n` +
         table(
           ["provider", "model", "requests", "retries", "429s", "prompt tokens", "completion tokens"],
-          r.manifest.providers.map((p) => [p.provider, p.model, String(p.requests), String(p.retries ?? 0), String(p.rate_limited), String(p.prompt_tokens), String(p.completion_tokens)])
+          providers.rows.map((p) => [p.provider, p.model, String(p.requests), String(p.retries ?? 0), String(p.rate_limited), String(p.prompt_tokens), String(p.completion_tokens)])
         )
     )
   }
-  if (r.throughput.length > 0) {
-    const minutes = r.throughput[r.throughput.length - 1]!.minute + 1
-    sections.push(`throughput: ${r.accepted} accepted over ${minutes} minute${minutes === 1 ? "" : "s"} (${(r.accepted / minutes).toFixed(1)}/min)`)
-  }
+  const throughput = throughputText(r)
+  if (throughput !== undefined) sections.push(`throughput: ${throughput}`)
   return sections.join("\n\n")
 }

@@ -40,7 +40,33 @@ export interface Manifest {
   }
   /** Lines in the files, all sessions. */
   readonly totals: { readonly accepted: number; readonly rejected: number; readonly failures: number }
+  /** This session's figures per provider. */
   readonly providers: ReadonlyArray<ProviderSummary>
+  /**
+   * Every session's figures per provider and model, summed (the state is the latest). Absent in
+   * manifests written before it existed; a run resumed from one counts its last session as the start.
+   */
+  readonly providers_total?: ReadonlyArray<ProviderSummary>
+}
+
+/** Per provider and model, `earlier` sessions' figures plus `now`'s (whose state wins). */
+export const addProviderFigures = (earlier: ReadonlyArray<ProviderSummary>, now: ReadonlyArray<ProviderSummary>): ReadonlyArray<ProviderSummary> => {
+  const key = (p: ProviderSummary) => `${p.provider}\u0000${p.model}`
+  const sums = new Map(earlier.map((p) => [key(p), p] as const))
+  for (const p of now) {
+    const before = sums.get(key(p))
+    sums.set(key(p), before === undefined ? p : {
+      ...p,
+      requests: before.requests + p.requests,
+      retries: (before.retries ?? 0) + (p.retries ?? 0),
+      succeeded: before.succeeded + p.succeeded,
+      failed: before.failed + p.failed,
+      rate_limited: before.rate_limited + p.rate_limited,
+      prompt_tokens: before.prompt_tokens + p.prompt_tokens,
+      completion_tokens: before.completion_tokens + p.completion_tokens
+    })
+  }
+  return [...sums.values()]
 }
 
 /** Writes `run.json` by atomic rename, so a reader never sees half of it. */

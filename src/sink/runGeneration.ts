@@ -15,7 +15,7 @@ import type { JudgeStats } from "../quality/LlmJudge.js"
 import { type Reviewed, Scorer } from "../quality/Scorer.js"
 import { displayUrl } from "../provider/profiles.js"
 import { SinkError } from "./SinkError.js"
-import { type Fingerprint, type Manifest, type ProviderSummary, writeManifest } from "./Manifest.js"
+import { addProviderFigures, type Fingerprint, type Manifest, type ProviderSummary, writeManifest } from "./Manifest.js"
 import { makeOutcomeWriter, type Written } from "./OutcomeWriter.js"
 import { openRunDirectory, type RunFiles } from "./RunDirectory.js"
 
@@ -169,6 +169,7 @@ export const runGeneration = (options: RunOptions) =>
         setAside: state.setAside
       }
     })
+    const earlierProviders = state.previous?.providers_total ?? state.previous?.providers ?? []
     const manifest = Effect.gen(function*() {
       const p = yield* progress
       const now = new Date(yield* Clock.currentTimeMillis).toISOString()
@@ -187,7 +188,8 @@ export const runGeneration = (options: RunOptions) =>
         },
         counts: { planned: p.planned, skipped: p.skipped, accepted: p.accepted, rejected: p.rejected, failed: p.failed, remaining: p.remaining },
         totals: { accepted: state.accepted + p.accepted, rejected: state.rejected + p.rejected, failures: state.failures + p.failed },
-        providers: p.providers.map(providerSummary)
+        providers: p.providers.map(providerSummary),
+        providers_total: addProviderFigures(earlierProviders, p.providers.map(providerSummary))
       })
     })
 

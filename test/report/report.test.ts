@@ -106,3 +106,28 @@ describe("the HTML report in a browser", () => {
     }
   })
 })
+
+describe("report across sessions", () => {
+  it("sums every session's provider figures and counts throughput over the minutes worked", async () => {
+    const { startFakeProvider } = await import("../support/fakeProvider.js")
+    const { fakeConversation } = await import("../support/fakeConversation.js")
+    const { fastConfig } = await import("../support/runFixture.js")
+    const fake = await startFakeProvider({ flavor: "plain", reply: (body) => ({ content: fakeConversation(body) }) })
+    try {
+      const config = dir.write("sessions.yaml", fastConfig())
+      const run = dir.path("two-sessions")
+      const env = { OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: "sk-test" }
+      for (const n of ["4", "7"]) expect((await Effect.runPromise(runCliWith(["generate", "-c", config, "-o", run, "-n", n, "--provider", "openai", "--quiet"], env))).code).toBe(0)
+      const manifest = JSON.parse(readFileSync(`${run}/run.json`, "utf8"))
+      const requests = fake.chatRequests().length
+      expect(manifest.providers[0].requests).toBeLessThan(requests)
+      expect(manifest.providers_total[0].requests).toBe(requests)
+      const result = await Effect.runPromise(runCliWith(["report", run]))
+      expect(result.stdout).toMatch(/^providers \(all 2 sessions\)/m)
+      expect(result.stdout).toMatch(/^throughput: 7 accepted in \d+ s$/m)
+      expect(result.stdout).toMatch(/^accepted per scenario \(7 scenarios\)\n/m)
+    } finally {
+      await fake.close()
+    }
+  })
+})
