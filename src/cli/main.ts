@@ -47,11 +47,20 @@ const cli = Command.run(rootCommand, { name: "agentic-synth", version: VERSION }
  * `error:` line (parseErrorLine). Everything a handler writes to stderr passes through.
  */
 const withParseErrorsSaid = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-  Effect.flatMap(Effect.console, (real) =>
-    Effect.withConsole(effect, {
+  Effect.flatMap(Effect.console, (real) => {
+    // @effect/cli colours its help whatever the output is: plain text into a pipe, a file or NO_COLOR.
+    const plain = process.stdout.isTTY !== true || (process.env["NO_COLOR"] ?? "") !== ""
+    return Effect.withConsole(effect, {
       ...real,
-      error: (...args: ReadonlyArray<unknown>) => Effect.flatMap(FiberRef.get(inHandler), (inside) => (inside ? real.error(...args) : Effect.void))
-    }))
+      error: (...args: ReadonlyArray<unknown>) => Effect.flatMap(FiberRef.get(inHandler), (inside) => (inside ? real.error(...args) : Effect.void)),
+      log: (...args: ReadonlyArray<unknown>) =>
+        Effect.flatMap(FiberRef.get(inHandler), (inside) =>
+          inside || !plain ? real.log(...args) : real.log(...args.map((a) => (typeof a === "string" ? a.replace(ANSI, "") : a))))
+    })
+  })
+
+// eslint-disable-next-line no-control-regex
+const ANSI = /\x1b\[[0-9;]*m/g
 
 /** Exit codes: 0 done, 1 the job or a check failed, 2 bad input (flags, config, catalogue, run directory). */
 export const EXIT = { ok: 0, failed: 1, badInput: 2 } as const

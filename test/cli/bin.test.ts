@@ -11,6 +11,15 @@ describe("the agentic-synth process", async () => {
     expect(result.code).toBe(0)
     expect(result.stdout).toContain("scenarios")
     expect(result.stderr).toBe("")
+    // Into a pipe, help is plain text: no colour codes.
+    expect(result.stdout).not.toMatch(/\x1b\[/)
+  })
+
+  it.concurrent("a misspelt flag is one error line with the fix, exit 2", async () => {
+    const result = await spawnCli(["generate", "--max-item", "5"])
+    expect(result.code).toBe(2)
+    expect(result.stdout).toBe("")
+    expect(result.stderr).toBe("error: unknown option --max-item (did you mean --max-items?); see agentic-synth generate --help\n")
   })
 
   it.concurrent("refuses bad input with one line on stderr, exit 2 and no stack trace", async () => {
