@@ -3,6 +3,7 @@ import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import { Console, Data, Effect, Either, Option } from "effect"
 import { catalogDirs, variationCount } from "../catalog/Catalog.js"
 import { loadCatalog } from "../catalog/loadCatalog.js"
+import { selectTypes } from "../catalog/workItems.js"
 import type { AppConfigData } from "../config/ConfigSchema.js"
 import { DEFAULT_CONFIG } from "../config/defaults.js"
 import { CONFIG_FILE_ENV, readEnv } from "../config/envOverrides.js"
@@ -44,14 +45,27 @@ export const validateCommand = Command.make("validate", { config: Flags.config, 
       config = loaded.right
       checks.push({ status: "ok", name: "config", result: named ?? "built-in defaults (no --config)", fix: "" })
     } else {
-      checks.push({ status: "fail", name: "config", result: loaded.left.message, fix: "edit the config as the message says" })
+      checks.push({
+        status: "fail",
+        name: "config",
+        result: loaded.left.message,
+        fix: loaded.left.reason === "FileNotFound" ? "check the --config path (or AGENTIC_SYNTH_CONFIG)" : "edit the config as the message says"
+      })
     }
 
     if (Either.isRight(loaded)) {
-      const catalog = yield* Effect.either(loadCatalog(catalogDirs(config)))
+      // The catalogue, and the types the config asks for in it (as generate would check them).
+      const catalog = yield* Effect.either(
+        Effect.tap(loadCatalog(catalogDirs(config)), (c) => selectTypes(c, config.generation.types, "generation.types"))
+      )
       checks.push(
         Either.match(catalog, {
-          onLeft: (error) => ({ status: "fail" as const, name: "catalogue", result: error.message, fix: "fix the catalogue file named" }),
+          onLeft: (error) => ({
+            status: "fail" as const,
+            name: "catalogue",
+            result: error.message,
+            fix: error.reason === "UnknownType" ? "correct generation.types in the config" : "fix the catalogue file named"
+          }),
           onRight: (c) => ({
             status: "ok" as const,
             name: "catalogue",

@@ -40,6 +40,12 @@ export const loadConfig = Effect.fn("Config.load")(function*(options: LoadOption
     if (Option.isSome(value)) env.push({ label: name, path, value: value.value })
   }
   const flags: ReadonlyArray<Sourced> = (options.flags ?? []).map(({ flag, path, value }) => ({ label: flag, path, value }))
+  // The file must hold on its own: a wrong value in it is refused even when a flag or variable
+  // overrides it this time (the next run without the flag would meet it).
+  if (yaml !== undefined && env.length + flags.length > 0) {
+    const alone = Schema.decodeUnknownEither(AppConfigSchema)(deepMerge(DEFAULT_CONFIG, yaml.value ?? {}), { errors: "all", onExcessProperty: "error" })
+    if (Either.isLeft(alone)) return yield* toConfigError(alone.left, { yaml, env: [], flags: [] })
+  }
   const merged = [...env, ...flags].reduce<unknown>(
     (tree, { path, value }) => deepMerge(tree, setIn(path, value)),
     deepMerge(DEFAULT_CONFIG, yaml?.value ?? {})

@@ -184,6 +184,15 @@ describe("validate", () => {
       expect(result.stdout).toMatch(/✔\s+groq/)
     }))
 
+  it.effect("checks the config's types against the catalogue, as generate will", () =>
+    Effect.gen(function*() {
+      const file = dir.write("types-typo.yaml", "generation:\n  types: [web_reserch]\n")
+      const result = yield* runCliWith(["validate", "--config", file], env({ GROQ_API_KEY: "k" }))
+      expect(result.code).toBe(1)
+      expect(result.stdout).toMatch(/✘\s+catalogue\s+unknown scenario type "web_reserch" in generation\.types \(did you mean web_research\?\)/)
+      expect(result.stdout).toMatch(/correct generation\.types in the config/)
+    }))
+
   it.effect("fails when the output directory cannot be written", () =>
     Effect.gen(function*() {
       const file = dir.write("not-a-dir", "x")

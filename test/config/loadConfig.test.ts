@@ -169,6 +169,13 @@ describe("loadConfig refuses bad input with the path and the fix", () => {
       expect(error.message).toBe("--max-items: expected a positive integer, got 0")
     }))
 
+  it.effect("a wrong value in the file is refused even when a flag overrides it this time", () =>
+    Effect.gen(function*() {
+      const file = dir.write("overridden.yaml", "generation:\n  max_items: ten\n")
+      const error = yield* refusal({ file, flags: [{ flag: "--max-items", path: ["generation", "max_items"], value: 3 }] })
+      expect(error.message).toMatch(/overridden\.yaml:2:14: generation\.max_items: expected a positive integer, got "ten"$/)
+    }))
+
   it.effect("an unknown provider choice", () =>
     Effect.gen(function*() {
       const error = yield* refusal({ env: { AGENTIC_SYNTH_PROVIDER: "gemini" } })
