@@ -1,3 +1,4 @@
+import { ENV_OVERRIDES } from "../config/envOverrides.js"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { Duration, Effect, Either, Option } from "effect"
@@ -76,7 +77,14 @@ export const checkProvider = (endpoint: EndpointConfig): Effect.Effect<HealthRep
         const known = new Set([model, model.replace(/:[a-z-]+$/, ""), `${model}:latest`])
         if (!ids.some((id) => known.has(id))) {
           const some = ids.slice(0, 3).join(", ")
-          return { ...base, ok: false, fatal: true, detail: `model ${model} not found (${ids.length} listed, e.g. ${some})`, fix: `set providers.${name}.model` }
+          const variable = ENV_OVERRIDES.find((o) => o.path[1] === name && o.path[2] === "model")?.name
+          return {
+            ...base,
+            ok: false,
+            fatal: true,
+            detail: `model ${model} not found (${ids.length} listed, e.g. ${some})`,
+            fix: `set providers.${name}.model${variable === undefined ? "" : ` (or ${variable})`} to one listed`
+          }
         }
         modelNote = "model listed"
       }
@@ -98,5 +106,6 @@ export const checkProvider = (endpoint: EndpointConfig): Effect.Effect<HealthRep
         fix: error.reason === "Unauthorized" ? keyFix : error.reason === "QuotaExhausted" ? "wait for the quota to reset or use another provider" : fatal ? `check providers.${name}.model and base_url` : "try again later"
       }
     }
-    return { ...base, ok: true, fatal: false, detail: `key accepted, ${modelNote}, answered in ${ms} ms; ${describeLimits(reply.limits)}`, fix: "" }
+    const keyNote = Option.isSome(endpoint.apiKey) ? "key accepted" : "no key sent"
+    return { ...base, ok: true, fatal: false, detail: `${keyNote}, ${modelNote}, answered in ${ms} ms; ${describeLimits(reply.limits)}`, fix: "" }
   })

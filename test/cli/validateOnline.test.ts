@@ -52,6 +52,6 @@ describe("validate --online", () => {
   it("an unknown model is fatal and names some that exist", async () => {
     const result = await run({ GROQ_API_KEY: KEY, GROQ_BASE_URL: groq.url })
     expect(result.code).toBe(1)
-    expect(result.stdout).toMatch(/✘\s+groq online\s+fatal: model openai\/gpt-oss-120b not found \(2 listed, e\.g\. fake-model, llama-3\.1-8b-instant\)\s+set providers\.groq\.model/)
+    expect(result.stdout).toMatch(/✘\s+groq online\s+fatal: model openai\/gpt-oss-120b not found \(2 listed, e\.g\. fake-model, llama-3\.1-8b-instant\)\s+set providers\.groq\.model \(or GROQ_MODEL\) to one listed/)
   })
 })
