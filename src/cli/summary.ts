@@ -31,7 +31,7 @@ export const summaryText = (p: Progress): string => {
     `items: ${p.planned} planned, ${p.skipped} already done, ${done} generated now: ` +
       `${p.accepted} accepted, ${p.rejected} rejected, ${p.failed} failed${p.remaining > 0 ? `, ${p.remaining} not reached` : ""}`,
     `acceptance rate: ${percent(p.accepted, done)} · tool-call rate: ${percent(p.withToolCalls, p.accepted)} · ` +
-      `mean quality: ${p.scored === 0 ? "not scored" : (p.qualitySum / p.scored).toFixed(3)}`
+      `mean quality: ${p.scored > 0 ? (p.qualitySum / p.scored).toFixed(3) : p.accepted === 0 ? "– (none accepted in this session)" : "not scored"}`
   )
   if (p.judge !== undefined) {
     const d = p.judge.meanAbsDiff

@@ -140,13 +140,29 @@ export const openRunDirectory = (
     const hasData = (yield* fs.exists(files.dataset).pipe(Effect.orElseSucceed(() => false))) ||
       (yield* fs.exists(files.rejected).pipe(Effect.orElseSucceed(() => false)))
     const changes = previous === undefined ? ["no run.json"] : fingerprintChanges(previous.fingerprint, fingerprint)
+    /** How to ask for the directory's own settings again, where a flag or a config key does it. */
+    const sameSettings = (before: Fingerprint | undefined) => {
+      if (before === undefined) return ""
+      const asFlag: Record<string, (value: unknown) => string> = {
+        seed: (v) => `--seed ${v}`,
+        types: (v) => (v === "all" ? "no --types" : `--types ${v}`),
+        min_score: (v) => `--min-quality ${v}`,
+        temperature: (v) => `generation.temperature: ${v}`,
+        dedup: (v) => `quality.dedup: ${v}`,
+        dedup_threshold: (v) => `quality.dedup_threshold: ${v}`
+      }
+      const hints = Object.keys(before)
+        .filter((key) => JSON.stringify(before[key]) !== JSON.stringify(fingerprint[key]) && asFlag[key] !== undefined)
+        .map((key) => asFlag[key]!(before[key]))
+      return hints.length === 0 ? "" : ` (${hints.join(", ")})`
+    }
     let setAside: string | undefined
     if (hasData && changes.length > 0) {
       if (!force) {
         return yield* new SinkError({
           reason: "ConfigMismatch",
           message: `${dir} holds data generated with another configuration (${changes.join(", ")}); ` +
-            "resume with the same settings, choose another --output, or add --force to set the old files aside"
+            `resume with the same settings${sameSettings(previous?.fingerprint)}, choose another --output, or add --force to set the old files aside`
         })
       }
       setAside = path.join(dir, `previous-${new Date().toISOString().replace(/[:.]/g, "-")}`)

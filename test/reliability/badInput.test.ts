@@ -50,7 +50,7 @@ const cases: ReadonlyArray<Case> = [
     return { args: ["generate", "-c", dir.write("catalog-dup.yaml", fastConfig(`catalog:\n  dirs: [${dir.path("catalog-dup")}]\n`)), "-o", run] }
   }],
   ["an output directory that cannot be written", 2, /^error: cannot write the run directory: .*not-a-dir is not a directory; choose another --output$/, () => ({ args: ["generate", "-c", config, "-o", `${dir.write("not-a-dir", "x")}/run`] })],
-  ["a directory holding another configuration's data", 2, /^error: .* holds data generated with another configuration \(seed: 42 → 9\); .*--force/, () => ({ args: ["generate", "-c", config, "-o", run, "--seed", "9"] })],
+  ["a directory holding another configuration's data", 2, /^error: .* holds data generated with another configuration \(seed: 42 → 9\); resume with the same settings \(--seed 42\), .*--force/, () => ({ args: ["generate", "-c", config, "-o", run, "--seed", "9"] })],
   ["a corrupted dataset.jsonl in the middle", 2, /^error: .*dataset\.jsonl line 2 is not valid JSON .*nothing was changed$/, () => {
     const copy = copyOfRun()
     const lines = jsonlLines(`${copy}/dataset.jsonl`)
