@@ -51,6 +51,7 @@ export const exportCommand = Command.make("export", { dirs, format, out, minQual
     const skipped = Object.entries(summary.skipped)
     lines.push(skipped.length === 0 ? "skipped: none" : `skipped: ${skipped.map(([r, n]) => `${n} ${r}`).join("; ")}`)
     for (const [note, n] of Object.entries(summary.notes)) lines.push(`note: ${note} in ${n} record${n === 1 ? "" : "s"}`)
+    if (summary.absentTypes.length > 0) lines.push(`note: no record of type ${summary.absentTypes.join(", ")} in these runs`)
     const conflicts = summary.kindConflicts
     if (conflicts.length > 0) {
       const shown = conflicts.slice(0, 3).map((c) => `${c.path} is ${c.kinds.join(" or ")}`).join("; ")

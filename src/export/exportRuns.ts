@@ -33,6 +33,8 @@ export interface ExportSummary {
    * an object), which a `datasets` table cannot type without its JSON feature type.
    */
   readonly kindConflicts: ReadonlyArray<KindConflict>
+  /** `--types` entries that no record of the runs has. */
+  readonly absentTypes: ReadonlyArray<string>
 }
 
 const decode = Schema.decodeUnknownEither(Conversation)
@@ -105,16 +107,18 @@ export const exportRuns = (options: ExportOptions) =>
         return batch.length >= 512 ? flush : undefined
       }, { readOnly: true }).pipe(Effect.mapError((e) => (e._tag === "ExportError" ? e : new ExportError({ message: e.message }))))
     }
+    // A --types entry no record has: a near miss of a type the runs hold is a typo, refused before the
+    // file appears; any other is a type these runs happen not to cover, said in the summary.
     const absent = [...(types ?? [])].filter((t) => !present.has(t))
-    if (absent.length > 0) {
-      const guess = closest(absent[0]!, [...present])
+    for (const type of absent) {
+      const guess = closest(type, [...present])
+      if (guess === undefined) continue
       return yield* new ExportError({
-        message: `--types ${absent.join(",")}: no record of ${absent.length === 1 ? "that type" : "those types"} in ${options.dirs.join(", ")}` +
-          `${guess === undefined ? "" : ` (did you mean ${guess}?)`}; the runs hold ${[...present].sort().join(", ") || "no records"}`
+        message: `--types ${type}: no record of that type in ${options.dirs.join(", ")} (did you mean ${guess}?); the runs hold ${[...present].sort().join(", ")}`
       })
     }
     yield* flush
     yield* file.sync.pipe(Effect.ignore)
     yield* fs.rename(temporary, options.out).pipe(Effect.mapError((e) => new ExportError({ message: `cannot write ${options.out} (${e.message})` })))
-    return { written, skipped, notes, kindConflicts: kinds?.conflicts() ?? [] } satisfies ExportSummary
+    return { written, skipped, notes, kindConflicts: kinds?.conflicts() ?? [], absentTypes: absent } satisfies ExportSummary
   }).pipe(Effect.scoped)

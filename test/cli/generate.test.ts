@@ -197,7 +197,7 @@ describe("generate", () => {
     const refused = await generate(out, "-n", "3", "--seed", "7")
     expect(refused.code).toBe(2)
     expect(refused.stderr).toBe(
-      `error: ${out} holds data generated with another configuration (seed: 42 → 7); resume with the same settings, choose another --output, or add --force to set the old files aside`
+      `error: ${out} holds data generated with another configuration (seed: 42 → 7); resume with the same settings (--seed 42), choose another --output, or add --force to set the old files aside`
     )
     expect(readFileSync(`${out}/dataset.jsonl`).equals(before)).toBe(true)
     const forced = await generate(out, "-n", "3", "--seed", "7", "--force")

@@ -87,9 +87,17 @@ describe("bad input: one clear line, the documented exit code, no stack trace, d
     })
   }
 
+  it("a --types entry the runs do not hold and that is no near miss is written, and said", async () => {
+    const result = await cli(["export", run, "--format", "openai", "--types", "some_custom_type", "--out", dir.path("none.jsonl")])
+    expect(result.code).toBe(0)
+    expect(result.stdout).toMatch(/^wrote 0 openai records/)
+    expect(result.stdout).toMatch(/^note: no record of type some_custom_type in these runs$/m)
+  })
+
   it("an export refused after reading (a --types typo) leaves no file, not even a partial one", async () => {
     const out = dir.path("refused.jsonl")
-    expect((await cli(["export", run, "--format", "openai", "--types", "nope", "--out", out])).code).toBe(2)
+    const type = JSON.parse(jsonlLines(`${run}/dataset.jsonl`)[0]!).scenario.type as string
+    expect((await cli(["export", run, "--format", "openai", "--types", type.slice(0, -1), "--out", out])).code).toBe(2)
     expect(existsSync(out) || existsSync(`${out}.partial`)).toBe(false)
   })
 })

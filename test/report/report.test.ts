@@ -107,6 +107,16 @@ describe("the HTML report in a browser", () => {
   })
 })
 
+describe("report --html to a path that cannot be written", () => {
+  it("is one error line before any report, and nothing else is printed", async () => {
+    const { run } = await makeRun()
+    const result = await Effect.runPromise(runCliWith(["report", run, "--html", dir.path("no-such-dir", "r.html")]))
+    expect(result.code).toBe(2)
+    expect(result.stdout).toBe("")
+    expect(result.stderr).toMatch(/^error: cannot write --html .*no-such-dir\/r\.html \(NotFound: its directory does not exist\); choose another --html path$/)
+  })
+})
+
 describe("report across sessions", () => {
   it("sums every session's provider figures and counts throughput over the minutes worked", async () => {
     const { startFakeProvider } = await import("../support/fakeProvider.js")
