@@ -9,11 +9,17 @@ const bars = (id: string, title: string, entries: ReadonlyArray<readonly [string
   if (entries.length === 0) return `<figure data-chart="${id}"><figcaption>${esc(title)}</figcaption><p class="empty">nothing to show</p></figure>`
   const max = Math.max(1, ...entries.map(([, v]) => v))
   const row = 22
-  const labelWidth = 180
-  const width = 560
+  // Room for the longest label (scenario ids run to 40 characters), within reason; a longer one is
+  // cut with an ellipsis and keeps its full text as a tooltip.
+  const CHAR = 7
+  const longest = Math.max(...entries.map(([label]) => label.length))
+  const labelWidth = Math.min(52 * CHAR, Math.max(120, longest * CHAR + 12))
+  const fits = Math.floor((labelWidth - 12) / CHAR)
+  const width = labelWidth + 380
   const body = entries.map(([label, value], i) => {
     const w = Math.round(((width - labelWidth - 60) * value) / max)
-    return `<g data-bar="${esc(label)}" data-value="${value}"><text x="${labelWidth - 8}" y="${i * row + 15}" text-anchor="end">${esc(label)}</text>` +
+    const shown = label.length > fits ? `${label.slice(0, fits - 1)}…` : label
+    return `<g data-bar="${esc(label)}" data-value="${value}"><text x="${labelWidth - 8}" y="${i * row + 15}" text-anchor="end"><title>${esc(label)}</title>${esc(shown)}</text>` +
       `<rect x="${labelWidth}" y="${i * row + 4}" width="${w}" height="${row - 8}" rx="3"></rect>` +
       `<text x="${labelWidth + w + 6}" y="${i * row + 15}" class="value">${value}</text></g>`
   }).join("")
@@ -61,7 +67,7 @@ header{background:#1d2330;color:#fff;padding:18px 28px}header h1{margin:0;font-s
 main{padding:20px 28px;max-width:1240px}section{background:#fff;border-radius:8px;padding:14px 18px;margin:0 0 16px;box-shadow:0 1px 2px #0001}
 h2{font-size:16px;margin:0 0 10px}.cards{display:flex;gap:12px;flex-wrap:wrap;margin-bottom:16px}.card{background:#fff;border-radius:8px;padding:12px 16px;min-width:130px;box-shadow:0 1px 2px #0001}
 .card b{display:block;font-size:22px}.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(560px,1fr));gap:12px}
-figure{margin:0}figcaption{font-weight:600;margin-bottom:6px}svg rect{fill:#3b6fd8}svg text{font-size:12px;fill:#1d2330}svg .value{fill:#555}svg .tick{fill:#666;font-size:10px}
+figure{margin:0}figure svg{max-width:100%;height:auto}figcaption{font-weight:600;margin-bottom:6px}svg rect{fill:#3b6fd8}svg text{font-size:12px;fill:#1d2330}svg .value{fill:#555}svg .tick{fill:#666;font-size:10px}
 table{border-collapse:collapse}td,th{padding:3px 10px;border-bottom:1px solid #eee;text-align:right}td:first-child,th:first-child{text-align:left}
 .conversation{border:1px solid #e4e7ec;border-radius:8px;margin:8px 0;background:#fff}.conversation summary{cursor:pointer;padding:8px 12px}
 .badge{display:inline-block;background:#eef2fb;color:#2b4fa0;border-radius:10px;padding:0 8px;margin-left:4px;font-size:12px}.reason{color:#b3261e;font-weight:600}
