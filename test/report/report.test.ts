@@ -91,6 +91,14 @@ describe("the HTML report in a browser", () => {
       const quality = await tab.locator("[data-chart=quality] [data-bar]").evaluateAll((bars) => bars.reduce((n, b) => n + Number(b.getAttribute("data-value")), 0))
       expect(quality).toBe(records.length)
       expect(await tab.locator("[data-chart=funnel] [data-bar]").count()).toBe(5)
+      // Each scenario's label is drawn whole and inside the chart (ids run to 40 characters).
+      for (const bar of await tab.locator("[data-chart=scenarios] [data-bar]").all()) {
+        const label = bar.locator("text").first()
+        expect((await label.textContent())!.endsWith(await bar.getAttribute("data-bar") as string)).toBe(true)
+        const box = (await label.boundingBox())!
+        const chart = (await tab.locator("[data-chart=scenarios] svg").boundingBox())!
+        expect(box.x).toBeGreaterThanOrEqual(chart.x - 0.5)
+      }
       expect(await tab.locator("[data-card=accepted] b").textContent()).toBe(String(records.length))
       const types = new Set(records.map((r) => r.scenario.type)).size
       expect(await tab.locator("[data-samples=accepted] details.conversation").count()).toBe(Math.min(records.length, 2 * types))
