@@ -10,6 +10,8 @@ const plain = (doc: HelpDoc.HelpDoc): string => HelpDoc.toAnsiText(doc).replace(
 export const flagsOf = <Name extends string, R, E, A>(command: Command.Command<Name, R, E, A>): ReadonlyArray<string> =>
   [...new Set(plain(Command.getHelp(command, CliConfig.defaultConfig)).match(/--[a-z][a-z0-9-]*/g) ?? [])]
 
+const BUILT_IN = new Set(["--log-level", "--completions", "--wizard", "--version"])
+
 /**
  * A command-line mistake as the one line every other error is: what is wrong, and where to look.
  * @effect/cli words an option given without its value as an unknown argument, and suggests nothing for
@@ -30,6 +32,15 @@ export const parseErrorLine = (
     const arg = unknown[1]!
     const flag = arg.replace(/=.*$/, "")
     const flags = command()
+    // @effect/cli reads its built-in options only before the command.
+    if (BUILT_IN.has(flag)) {
+      const at = argv.indexOf(arg)
+      const value = argv[at + 1]
+      const takesNext = !arg.includes("=") && flag !== "--wizard" && flag !== "--version" && value !== undefined && !value.startsWith("-")
+      const rest = argv.slice(2).filter((_, i) => i + 2 !== at && !(takesNext && i + 2 === at + 1))
+      const given = takesNext ? `${arg} ${value}` : arg
+      return `${flag} goes before the command: agentic-synth ${given} ${rest.join(" ")}`.trimEnd()
+    }
     if (flags.includes(flag)) return `${flag} needs a value (see ${help})`
     if (flag.startsWith("-")) {
       const guess = closest(flag, flags)

@@ -63,6 +63,7 @@ const cases: ReadonlyArray<Case> = [
   ["--model without --provider", 2, /^error: --model and --base-url set one provider's: add --provider NAME/, () => ({ args: ["generate", "-c", config, "-o", run, "--model", "x"] })],
   ["export of a directory without a run", 2, /^error: .*no-run has no dataset\.jsonl/, () => ({ args: ["export", dir.path("no-run"), "--format", "hf", "--out", dir.path("x.jsonl")] })],
   ["a misspelt flag", 2, /^error: unknown option --max-item \(did you mean --max-items\?\); see agentic-synth generate --help$/, () => ({ args: ["generate", "-c", config, "-o", run, "--max-item", "5"] })],
+  ["a built-in flag after the command", 2, /^error: --log-level goes before the command: agentic-synth --log-level debug generate -c \S+ -o \S+$/, () => ({ args: ["generate", "-c", config, "-o", run, "--log-level", "debug"] })],
   ["a flag without its value", 2, /^error: --max-items needs a value \(see agentic-synth generate --help\)$/, () => ({ args: ["generate", "-c", config, "-o", run, "--max-items"] })],
   ["an unknown export format", 2, /^error: --format 'jsonl' is not one of openai, sharegpt, hf \(see agentic-synth export --help\)$/, () => ({ args: ["export", run, "--format", "jsonl", "--out", dir.path("y.jsonl")] })],
   ["export --types with a typo", 2, /^error: --types web_reserch: no record of that type in .* \(did you mean web_research\?\); the runs hold /, () => ({ args: ["export", run, "--format", "hf", "--types", "web_reserch", "--out", dir.path("typo.jsonl")] })],
