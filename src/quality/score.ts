@@ -124,10 +124,10 @@ const reasoning = (trace: Trace): number => {
     return trace.calls.some((c, k) => {
       if (c.turn !== i) return false
       const mentioned = (about: Set<string>) => {
-        for (const w of about) if (said.has(w)) return true
+        for (const w of about) if (said.has(stem(w))) return true
         return false
       }
-      return mentioned(stems(words(c.call.function.name.replace(/_/g, " ")))) || mentioned(stems(words(argumentText(trace, k))))
+      return mentioned(words(c.call.function.name.replace(/_/g, " "))) || mentioned(words(argumentText(trace, k)))
     })
   }).length / toolTurns.length
   return clamp(0.5 * explained + 0.3 * (planned ? 1 : 0) + 0.2 * relevant)
@@ -303,9 +303,11 @@ const ungroundedFigures = (trace: Trace, answer: string): number => {
 }
 
 /** Words without a plural ending, so "usernames" meets "username" and "queries" meets "query". */
+const stem = (word: string): string =>
+  word.length > 4 && word.endsWith("ies") ? `${word.slice(0, -3)}y` : word.length > 4 && word.endsWith("s") && !word.endsWith("ss") ? word.slice(0, -1) : word
 const stems = (set: ReadonlySet<string>): Set<string> => {
   const out = new Set<string>()
-  for (const word of set) out.add(word.length > 4 && word.endsWith("ies") ? `${word.slice(0, -3)}y` : word.length > 4 && word.endsWith("s") && !word.endsWith("ss") ? word.slice(0, -1) : word)
+  for (const word of set) out.add(stem(word))
   return out
 }
 
