@@ -10,10 +10,13 @@ import { PROFILES } from "../../src/provider/profiles.js"
 const completion = { choices: [{ index: 0, message: { role: "assistant", content: "{\"turns\": []}" }, finish_reason: "stop" }] }
 
 /**
- * A server that refuses `response_format: json_object` with LM Studio's own 400 body (or `refusal`),
- * and answers everything else; it keeps the bodies it got.
+ * A server that refuses the bodies `refuses` picks (by default `response_format: json_object`) with
+ * `refusal` (by default LM Studio's own 400 body), and answers everything else; it keeps the bodies it got.
  */
-const server = (refusal: unknown = { error: "'response_format.type' must be 'json_schema' or 'text'" }) => {
+const server = (
+  refusal: unknown = { error: "'response_format.type' must be 'json_schema' or 'text'" },
+  refuses: (body: Record<string, unknown>) => boolean = (body) => (body["response_format"] as { type?: string } | undefined)?.type === "json_object"
+) => {
   const bodies: Array<Record<string, unknown>> = []
   const layer = Layer.succeed(
     HttpClient.HttpClient,
@@ -21,7 +24,7 @@ const server = (refusal: unknown = { error: "'response_format.type' must be 'jso
       Effect.sync(() => {
         const body = request.body._tag === "Uint8Array" ? JSON.parse(new TextDecoder().decode(request.body.body)) : {}
         bodies.push(body)
-        const refused = (body.response_format as { type?: string } | undefined)?.type === "json_object"
+        const refused = refuses(body)
         return HttpClientResponse.fromWeb(
           request,
           new Response(JSON.stringify(refused ? refusal : completion), { status: refused ? 400 : 200, headers: { "content-type": "application/json" } })
@@ -89,22 +92,8 @@ describe("a server that refuses the response format its profile claims", () => {
 
 describe("reasoning_effort", () => {
   /** A server that refuses `reasoning_effort` as Groq does for a model that does not reason. */
-  const refusing = () => {
-    const bodies: Array<Record<string, unknown>> = []
-    const layer = Layer.succeed(
-      HttpClient.HttpClient,
-      HttpClient.make((request) =>
-        Effect.sync(() => {
-          const body = request.body._tag === "Uint8Array" ? JSON.parse(new TextDecoder().decode(request.body.body)) : {}
-          bodies.push(body)
-          const refused = "reasoning_effort" in body
-          const answer = refused ? { error: { message: "`reasoning_effort` is not supported with this model", type: "invalid_request_error" } } : completion
-          return HttpClientResponse.fromWeb(request, new Response(JSON.stringify(answer), { status: refused ? 400 : 200, headers: { "content-type": "application/json" } }))
-        })
-      )
-    )
-    return { bodies, layer }
-  }
+  const refusing = () =>
+    server({ error: { message: "`reasoning_effort` is not supported with this model", type: "invalid_request_error" } }, (body) => "reasoning_effort" in body)
 
   it.effect("is sent as configured; refused, the request goes again without it, and it is not sent to that endpoint again", () =>
     Effect.gen(function*() {
