@@ -6,7 +6,7 @@ import { planCommand } from "./planCommand.js"
 import { reportCommand } from "./reportCommand.js"
 import { rescoreCommand } from "./rescoreCommand.js"
 import { scenariosCommand } from "./scenariosCommand.js"
-import { flagsOf, parseErrorLine } from "./parseErrors.js"
+import { helpOf, parseErrorLine } from "./parseErrors.js"
 import { validateCommand } from "./validateCommand.js"
 import { VERSION } from "./version.js"
 
@@ -15,14 +15,14 @@ const inHandler = FiberRef.unsafeMake(false)
 
 const marked = <Name extends string, R, E, A>(command: Command.Command<Name, R, E, A>) =>
   command.pipe(Command.transformHandler((effect: Effect.Effect<void, E, R>) => Effect.locally(effect, inHandler, true)))
-const FLAGS: ReadonlyMap<string, () => ReadonlyArray<string>> = new Map([
-  ["generate", () => flagsOf(generateCommand)],
-  ["report", () => flagsOf(reportCommand)],
-  ["export", () => flagsOf(exportCommand)],
-  ["rescore", () => flagsOf(rescoreCommand)],
-  ["scenarios", () => flagsOf(scenariosCommand)],
-  ["plan", () => flagsOf(planCommand)],
-  ["validate", () => flagsOf(validateCommand)]
+const HELP: ReadonlyMap<string, () => string> = new Map([
+  ["generate", () => helpOf(generateCommand)],
+  ["report", () => helpOf(reportCommand)],
+  ["export", () => helpOf(exportCommand)],
+  ["rescore", () => helpOf(rescoreCommand)],
+  ["scenarios", () => helpOf(scenariosCommand)],
+  ["plan", () => helpOf(planCommand)],
+  ["validate", () => helpOf(validateCommand)]
 ])
 
 export const rootCommand = Command.make("agentic-synth").pipe(
@@ -82,7 +82,7 @@ export const runCli = (argv: ReadonlyArray<string>) =>
   withParseErrorsSaid(cli(argv)).pipe(
     Effect.as(EXIT.ok as number),
     Effect.catchIf(ValidationError.isValidationError, (error) =>
-      Console.error(`error: ${parseErrorLine(error, argv, FLAGS)}`).pipe(Effect.as(EXIT.badInput as number))),
+      Console.error(`error: ${parseErrorLine(error, argv, HELP)}`).pipe(Effect.as(EXIT.badInput as number))),
     Effect.catchAllCause((cause) =>
       Option.match(Cause.failureOption(cause), {
         onSome: (error) => {

@@ -6,9 +6,27 @@ const ANSI = /\x1b\[[0-9;]*m/g
 
 const plain = (doc: HelpDoc.HelpDoc): string => HelpDoc.toAnsiText(doc).replace(ANSI, "")
 
+/** A command's help as plain text. */
+export const helpOf = <Name extends string, R, E, A>(command: Command.Command<Name, R, E, A>): string =>
+  plain(Command.getHelp(command, CliConfig.defaultConfig))
+
 /** The `--flag` names a command's help lists (its own and the built-in ones). */
-export const flagsOf = <Name extends string, R, E, A>(command: Command.Command<Name, R, E, A>): ReadonlyArray<string> =>
-  [...new Set(plain(Command.getHelp(command, CliConfig.defaultConfig)).match(/--[a-z][a-z0-9-]*/g) ?? [])]
+const flagsIn = (help: string): ReadonlyArray<string> => [...new Set(help.match(/--[a-z][a-z0-9-]*/g) ?? [])]
+
+/** Each flag's choices as its help lists them (`--format openai | sharegpt | hf`). */
+const choicesIn = (help: string): ReadonlyMap<string, ReadonlyArray<string>> =>
+  new Map([...help.matchAll(/(--[a-z][a-z0-9-]*)\s+([^\s|()]+(?:\s+\|\s+[^\s|()]+)+)/g)].map((m) => [m[1]!, m[2]!.split(/\s+\|\s+/)] as const))
+
+/** The value given to `flag` (`--format v`, `--format=v`, or its short form before a value), if any. */
+const givenValue = (argv: ReadonlyArray<string>, flag: string, help: string): string | undefined => {
+  const short = new RegExp(`\\((-[a-zA-Z]), ${flag}\\b`).exec(help)?.[1]
+  for (let i = 2; i < argv.length; i++) {
+    const arg = argv[i]!
+    if (arg.startsWith(`${flag}=`)) return arg.slice(flag.length + 1)
+    if (arg === flag || (short !== undefined && arg === short)) return argv[i + 1]
+  }
+  return undefined
+}
 
 const BUILT_IN = new Set(["--log-level", "--completions", "--wizard", "--version"])
 
@@ -20,13 +38,15 @@ const BUILT_IN = new Set(["--log-level", "--completions", "--wizard", "--version
 export const parseErrorLine = (
   error: ValidationError.ValidationError,
   argv: ReadonlyArray<string>,
-  /** Each subcommand's name and its flags (read only when needed). */
-  subcommands: ReadonlyMap<string, () => ReadonlyArray<string>>
+  /** Each subcommand's name and its help text (read only when needed). */
+  subcommands: ReadonlyMap<string, () => string>
 ): string => {
   const name = argv.slice(2).find((arg) => subcommands.has(arg))
-  const command = name === undefined ? undefined : subcommands.get(name)
+  const command = name === undefined ? undefined : () => flagsIn(subcommands.get(name)!())
   const help = name === undefined ? "agentic-synth --help" : `agentic-synth ${name} --help`
-  const said = plain(error.error).split("\n").map((line) => line.trim()).filter((line) => line !== "").join("; ")
+  // @effect/cli may list several problems; the first is said (the next shows once it is fixed).
+  const said = plain(error.error).split("\n").map((line) => line.trim()).find((line) => line !== "") ?? "invalid command line"
+
   const unknown = /^Received unknown argument: '([^']*)'/.exec(said)
   if (unknown !== null && command !== undefined) {
     const arg = unknown[1]!
@@ -56,11 +76,12 @@ export const parseErrorLine = (
   if (missing !== null) return `${missing[1]} is required (see ${help})`
   const cases = /^Expected one of the following cases: (.*)$/.exec(said)
   if (cases !== null) {
-    // Name the flag whose value was refused: the one before the first value that is not a case.
-    const allowed = cases[1]!.split(/,\s*/)
-    const at = argv.findIndex((arg, i) => i > 1 && argv[i - 1]!.startsWith("-") && !arg.startsWith("-") && !allowed.includes(arg) && !subcommands.has(arg))
-    const flag = at > 0 ? argv[at - 1] : undefined
-    return `${flag === undefined ? "the value" : `${flag} '${argv[at]}'`} is not one of ${allowed.join(", ")} (see ${help})`
+    // Name the flag whose value was refused: the one whose help lists these choices, as it was given.
+    const allowed = cases[1]!.replace(/\.$/, "").split(/,\s*/)
+    const choices = name === undefined ? new Map<string, ReadonlyArray<string>>() : choicesIn(subcommands.get(name)!())
+    const flag = [...choices].find(([, values]) => values.length === allowed.length && values.every((v) => allowed.includes(v)))?.[0]
+    const given = flag === undefined ? undefined : givenValue(argv, flag, subcommands.get(name!)!())
+    return `${flag === undefined ? "a value" : `${flag}${given === undefined ? "" : ` '${given}'`}`} is not one of ${allowed.join(", ")} (see ${help})`
   }
   return `${said.replace(/\.$/, "")} (see ${help})`
 }

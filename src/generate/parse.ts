@@ -73,56 +73,60 @@ const MAX_CANDIDATES = 64
 const FINAL_CHANNEL = "<|channel|>final<|message|>"
 
 /**
- * The answer in a reply, without the thinking that some servers leave in the content: `<think>` blocks
- * (DeepSeek R1, Qwen3), the part before a lone `</think>` (templates that open the block in the
- * prompt, so the reply only closes it), and gpt-oss's raw channels (`<|channel|>analysis<|message|>...`
- * then `<|channel|>final<|message|>...`, when the server does not parse them). `undefined` when the
- * reply is thinking only: a block never closed, or an analysis channel with no final one.
+ * The spans of a reply that are thinking some servers leave in the content: `<think>` blocks (DeepSeek
+ * R1, Qwen3), everything up to a lone `</think>` (templates that open the block in the prompt, so the
+ * reply only closes it), a `<think>` never closed (to the end), and gpt-oss's raw channels (everything
+ * before `<|channel|>final<|message|>`, or from the analysis channel on when there is no final one).
  */
-export const answerOf = (text: string): string | undefined => {
-  // Most replies have none of these: plain searches are cheaper than replaces that find nothing.
-  let body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
-  if (body.includes("<|channel|>")) {
-    const final = body.lastIndexOf(FINAL_CHANNEL)
-    if (final < 0) return /<\|channel\|>\s*analysis/.test(body) ? undefined : body
-    body = body.slice(final + FINAL_CHANNEL.length).replace(/<\|(?:end|return|call)\|>\s*$/, "")
+const thinkingSpans = (text: string): Array<readonly [number, number]> => {
+  const spans: Array<readonly [number, number]> = []
+  if (text.includes("<|channel|>")) {
+    const final = text.lastIndexOf(FINAL_CHANNEL)
+    if (final >= 0) spans.push([0, final + FINAL_CHANNEL.length])
+    else {
+      const analysis = text.search(/<\|channel\|>\s*analysis/)
+      if (analysis >= 0) spans.push([analysis, text.length])
+    }
   }
-  if (body.includes("<think>")) body = body.replace(/<think>[\s\S]*?<\/think>/g, "")
-  const close = body.lastIndexOf("</think>")
-  if (close >= 0) body = body.slice(close + "</think>".length)
-  const open = body.indexOf("<think>")
-  if (open >= 0) {
-    // A block that never closes: whatever came before it is the answer, if anything did.
-    body = body.slice(0, open)
-    if (body.trim() === "") return undefined
+  if (!text.includes("think>")) return spans
+  const pairs = [...text.matchAll(/<think>[\s\S]*?<\/think>/g)].map((m) => [m.index, m.index + m[0].length] as const)
+  spans.push(...pairs)
+  const inPair = (i: number) => pairs.some(([a, b]) => i >= a && i < b)
+  let close = text.lastIndexOf("</think>")
+  while (close >= 0 && inPair(close)) close = close === 0 ? -1 : text.lastIndexOf("</think>", close - 1)
+  if (close >= 0) spans.push([0, close + "</think>".length])
+  for (let open = text.indexOf("<think>"); open >= 0; open = text.indexOf("<think>", open + 1)) {
+    if (!inPair(open) && open > close) {
+      spans.push([open, text.length])
+      break
+    }
   }
-  return body
+  return spans
 }
 
 /**
- * The JSON a model meant: the whole reply when it parses; else the inside of a fence wrapping the whole
- * reply; else the first balanced object (or list of turns) in it that parses and looks like a
- * conversation, so prose, thinking (see `answerOf`) and fences around it are dropped while code blocks
- * inside its strings are left alone. A text that opens an object and never closes it was cut off.
+ * The answer in a reply: the reply without its thinking (see `thinkingSpans`); `undefined` when the
+ * reply is thinking only.
  */
-export const extractJson = (text: string, finishReason: string | undefined): Either.Either<unknown, Rejection> => {
-  // The usual reply is the JSON alone; tried first, so a conversation that talks about `</think>` in
-  // its strings is never cut there.
-  const raw = tryParse(text)
-  if (raw.ok) return Either.right(raw.value)
-  const answer = answerOf(text)
-  if (answer === undefined) {
-    return reject("Truncated", `the reply is all thinking, with no answer after it${finishReason === "length" ? ": the model reached max_tokens while thinking" : ""} (${text.length} characters)`)
+export const answerOf = (text: string): string | undefined => {
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
+  const spans = thinkingSpans(body)
+  if (spans.length === 0) return body
+  let answer = ""
+  let at = 0
+  for (const [a, b] of [...spans].sort((x, y) => x[0] - y[0])) {
+    if (a > at) answer += body.slice(at, a)
+    at = Math.max(at, b)
   }
-  let body = answer.trim()
-  const whole = tryParse(body)
-  if (whole.ok) return Either.right(whole.value)
-  const fenced = /^```(?:json|JSON)?[ \t]*\n([\s\S]*?)(?:\n```)?$/.exec(body)
-  if (fenced !== null) {
-    const inner = tryParse(fenced[1]!.trim())
-    if (inner.ok) return Either.right(inner.value)
-    body = fenced[1]!
-  }
+  answer += body.slice(at).replace(/<\|(?:end|return|call)\|>\s*$/, "")
+  return answer.trim() === "" ? undefined : answer
+}
+
+/**
+ * The first balanced object (or list of turns) in `body` that parses and looks like a conversation,
+ * passing over candidates `skip` names; else why none did.
+ */
+const scan = (body: string, finishReason: string | undefined, skip?: (start: number, end: number) => boolean): Either.Either<unknown, Rejection> => {
   const nextStart = (from: number) => {
     const i = body.slice(from).search(/[{[]/)
     return i < 0 ? -1 : from + i
@@ -137,6 +141,7 @@ export const extractJson = (text: string, finishReason: string | undefined): Eit
       unclosed = true
       continue
     }
+    if (skip?.(start, end) === true) continue
     const candidate = tryParse(body.slice(start, end))
     if (candidate.ok && looksLikeConversation(candidate.value)) return Either.right(candidate.value)
     if (!candidate.ok) firstError ??= candidate.error
@@ -145,7 +150,43 @@ export const extractJson = (text: string, finishReason: string | undefined): Eit
     return reject("Truncated", `the JSON stops mid-object${finishReason === "length" ? " at max_tokens" : ""} (${body.length} characters)`)
   }
   if (firstError !== undefined) return reject("InvalidJson", `the JSON does not parse (${firstError})`)
-  return reject("InvalidJson", `no conversation JSON in the output (${JSON.stringify(text.slice(0, 60))}...)`)
+  return reject("InvalidJson", `no conversation JSON in the output (${JSON.stringify(body.slice(0, 60))}...)`)
+}
+
+/**
+ * The JSON a model meant: the whole reply when it parses; else, with its thinking taken out, the inside
+ * of a fence wrapping the whole answer or the first balanced object (or list of turns) in it that
+ * parses and looks like a conversation, so prose and fences around it are dropped while code blocks
+ * inside its strings are left alone. A conversation whose strings talk about `<think>` or `</think>`
+ * would be cut there: when the answer holds none, the reply is scanned whole, passing over only the
+ * candidates that lie inside thinking (a draft is never read). A text that opens an object and never
+ * closes it was cut off.
+ */
+export const extractJson = (text: string, finishReason: string | undefined): Either.Either<unknown, Rejection> => {
+  const raw = tryParse(text)
+  if (raw.ok) return Either.right(raw.value)
+  const unmarked = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
+  const answer = answerOf(unmarked)
+  const fromAnswer = answer === undefined
+    ? reject("Truncated", `the reply is all thinking, with no answer after it${finishReason === "length" ? ": the model reached max_tokens while thinking" : ""} (${text.length} characters)`)
+    : fromText(answer.trim(), finishReason)
+  if (Either.isRight(fromAnswer) || answer === unmarked) return fromAnswer
+  const spans = thinkingSpans(unmarked)
+  const inside = (start: number, end: number) => spans.some(([a, b]) => start >= a && end <= b)
+  return Either.orElse(scan(unmarked, finishReason, inside), () => fromAnswer)
+}
+
+/** A whole text as JSON, the inside of a fence wrapping it, or the conversation found in it. */
+const fromText = (body: string, finishReason: string | undefined): Either.Either<unknown, Rejection> => {
+  const whole = tryParse(body)
+  if (whole.ok) return Either.right(whole.value)
+  const fenced = /^```(?:json|JSON)?[ \t]*\n([\s\S]*?)(?:\n```)?$/.exec(body)
+  if (fenced !== null) {
+    const inner = tryParse(fenced[1]!.trim())
+    if (inner.ok) return Either.right(inner.value)
+    return scan(fenced[1]!, finishReason)
+  }
+  return scan(body, finishReason)
 }
 
 /**

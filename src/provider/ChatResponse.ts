@@ -86,8 +86,8 @@ export interface ChatResponse extends Schema.Schema.Type<typeof ChatResponse> {}
 
 /** The thinking a reasoning model sent beside its answer, if any. */
 export const reasoningOf = (message: ChatResponse["choices"][0]["message"]): string | undefined => {
-  const text = message.reasoning_content ?? message.reasoning
-  return text === undefined || text === null || text.trim() === "" ? undefined : text
+  for (const text of [message.reasoning_content, message.reasoning]) if (typeof text === "string" && text.trim() !== "") return text
+  return undefined
 }
 
 /** A finished completion and where it came from. */

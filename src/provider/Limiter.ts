@@ -9,6 +9,8 @@ export const CONTEXT_REFUSALS_TO_DROP = 3
  * server at all (a local server not started): a few seconds of retries, not `unreachable_seconds`.
  */
 export const REFUSED_CONNECTIONS_TO_DROP = 3
+/** ...and for at least this long: a server that opens its port only once its model is loaded gets that long. */
+export const REFUSED_FOR_MS_TO_DROP = 10_000
 import type { RateLimitInfo, WindowInfo } from "./rateLimitHeaders.js"
 import { TokenBucket } from "./TokenBucket.js"
 
@@ -76,6 +78,7 @@ export class Limiter {
   private rateLimitStreak = 0
   private contextRefusals = 0
   private refusedConnections = 0
+  private refusedSince: number | undefined
   private failureStreak = 0
   /** Since when nothing has come back but failures to connect or time-outs (undefined after any answer). */
   private silentSince: number | undefined
@@ -200,7 +203,8 @@ export class Limiter {
         }
         this.failureStreak++
         this.refusedConnections = error.code === CONNECTION_REFUSED ? this.refusedConnections + 1 : 0
-        if (this.refusedConnections >= REFUSED_CONNECTIONS_TO_DROP && this.stats.succeeded === 0) {
+        this.refusedSince = this.refusedConnections === 0 ? undefined : this.refusedSince ?? ticket.at
+        if (this.refusedConnections >= REFUSED_CONNECTIONS_TO_DROP && now - this.refusedSince! >= REFUSED_FOR_MS_TO_DROP && this.stats.succeeded === 0) {
           this.dead = error
           return
         }

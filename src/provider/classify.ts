@@ -58,7 +58,7 @@ const isContextRefusal = (body: ErrorBody) =>
  * supported by any provider you have enabled"). Every request to that provider would fail the same way.
  */
 const MODEL_GONE_CODES = new Set(["model_not_found", "model_decommissioned", "model_not_supported"])
-const MODEL_GONE = /\bmodel\b[^.]{0,120}?\b(?:has been decommissioned|does not exist|is not supported by any provider|not supported by any provider|is not available)/i
+const MODEL_GONE = /\bmodel\s+[`'"]?[\w./:@-]+[`'"]?\s+(?:has been decommissioned|does not exist|is not supported by any provider|is not available)/i
 /** The code every such refusal gets: the limiter drops the provider, the pool moves the request. */
 export const MODEL_NOT_SERVED = "model_not_found"
 

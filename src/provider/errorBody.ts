@@ -49,6 +49,14 @@ export const parseErrorBody = (body: string): ErrorBody => {
   const detail = record["detail"]
   const message = text(record["message"]) ??
     text(detail) ??
-    (Array.isArray(detail) ? detail.map((d) => text((d as Record<string, unknown>)?.["msg"]) ?? JSON.stringify(d)).join("; ") : undefined)
+    (Array.isArray(detail)
+      ? detail.map((d) => {
+        // FastAPI/pydantic: `{"loc": ["body", "reasoning_effort"], "msg": "Extra inputs are not permitted"}`; the field is in `loc`.
+        const item = d as Record<string, unknown> | null
+        const msg = text(item?.["msg"])
+        const loc = Array.isArray(item?.["loc"]) ? (item!["loc"] as ReadonlyArray<unknown>).map(String).join(".") : undefined
+        return msg === undefined ? JSON.stringify(d) : loc === undefined ? msg : `${loc}: ${msg}`
+      }).join("; ")
+      : undefined)
   return { message: message ?? body.slice(0, 300), type: text(record["type"]), code: text(record["code"]) }
 }

@@ -39,8 +39,8 @@ const present = (window: WindowInfo): WindowInfo | undefined =>
  */
 export const retryAfterMs = (headers: Headers, now = Date.now()): number | undefined => {
   const positive = (ms: number | undefined) => (ms === undefined || !(ms > 0) ? undefined : ms)
-  const ms = num(headers["retry-after-ms"])
-  if (ms !== undefined) return positive(ms)
+  const ms = positive(num(headers["retry-after-ms"]))
+  if (ms !== undefined) return ms
   const value = headers["retry-after"]
   if (value === undefined) return undefined
   const seconds = num(value)

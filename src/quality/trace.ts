@@ -379,7 +379,8 @@ const objectIsErrorOrEmpty = (record: Record<string, unknown>, envelope: boolean
     const value = record[key]
     if (keys <= 2 && typeof value === "string" && ERROR_WORDS.test(value)) return true
   }
-  if (envelope) {
+  // An envelope says so: an HTTP status as a number, or headers (a ticket's `body` is not one).
+  if (envelope && (typeof (record["status"] ?? record["status_code"] ?? record["statusCode"]) === "number" || typeof record["headers"] === "object")) {
     for (const key of ["body", "response"]) {
       const inner = record[key]
       if (Array.isArray(inner) ? inner.length === 0 : typeof inner === "object" && inner !== null && objectIsErrorOrEmpty(inner as Record<string, unknown>, false)) return true

@@ -173,9 +173,20 @@ describe("thinking left in a reply", () => {
     expect(reason(`<|channel|>analysis<|message|>Plan: ${draft}`, "length")).toBe("Truncated")
   })
 
-  it("a conversation that talks about think tags in its strings is read whole", () => {
+  it("a conversation that talks about think tags or channels in its strings is read whole, bare, fenced or in prose", () => {
     const about = { turns: [{ role: "user", content: "Why does my parser choke on </think> in the output?" }, { role: "assistant", content: "Because </think> closes a block <think> opened." }] }
     expect(ok(JSON.stringify(about))).toEqual(about.turns)
+    expect(ok("```json\n" + JSON.stringify(about) + "\n```")).toEqual(about.turns)
+    expect(ok(`Here is the conversation:\n${JSON.stringify(about)}`)).toEqual(about.turns)
+    const opens = { turns: [{ role: "user", content: "Why does my parser keep the <think> tag?" }, { role: "assistant", content: "It never sees a close." }] }
+    expect(ok("```json\n" + JSON.stringify(opens) + "\n```")).toEqual(opens.turns)
+    const channels = { turns: [{ role: "user", content: "What is <|channel|>analysis in gpt-oss output?" }, { role: "assistant", content: "The thinking channel." }] }
+    expect(ok(`Sure:\n${JSON.stringify(channels)}`)).toEqual(channels.turns)
+  })
+
+  it("a draft inside thinking is never read, even when the answer after it is broken", () => {
+    expect(reason(`Draft: ${draft}\n</think>\n{"turns": [{"role": "user", "content": "cut`, "length")).toBe("Truncated")
+    expect(reason(`<think>Draft: ${draft}</think> Sorry, I cannot write that.`)).toBe("InvalidJson")
   })
 })
 

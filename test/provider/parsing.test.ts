@@ -1,6 +1,6 @@
 import { Either, Schema } from "effect"
 import { describe, expect, it } from "vitest"
-import { ChatResponse } from "../../src/provider/ChatResponse.js"
+import { ChatResponse, reasoningOf } from "../../src/provider/ChatResponse.js"
 import { classifyHttpError, tryAgainMs } from "../../src/provider/classify.js"
 import { parseErrorBody } from "../../src/provider/errorBody.js"
 import { parseGoDuration } from "../../src/provider/goDuration.js"
@@ -78,6 +78,8 @@ describe("rate-limit headers", () => {
     for (const headers of [{ "retry-after": "0" }, { "retry-after": "-1" }, { "retry-after-ms": "0" }, { "retry-after": "Thu, 26 Nov 2026 09:59:00 GMT" }]) {
       expect(retryAfterMs(headers, now)).toBeUndefined()
     }
+    // A useless ms figure does not hide a usable one in seconds.
+    expect(retryAfterMs({ "retry-after-ms": "0", "retry-after": "5" }, now)).toBe(5000)
   })
 })
 
@@ -87,7 +89,7 @@ describe("error bodies", () => {
     [`{"error":"'response_format.type' must be 'json_schema' or 'text'"}`, "'response_format.type' must be 'json_schema' or 'text'", undefined],
     [`{"message":"Model is overloaded"}`, "Model is overloaded", undefined],
     [`{"detail":"Not Found"}`, "Not Found", undefined],
-    [`{"detail":[{"loc":["body","messages"],"msg":"field required"}]}`, "field required", undefined],
+    [`{"detail":[{"loc":["body","messages"],"msg":"field required"}]}`, "body.messages: field required", undefined],
     [`<html><body>502 Bad Gateway</body></html>`, "<html><body>502 Bad Gateway</body></html>", undefined],
     ["", "(empty body)", undefined]
   ])("reads %s", (body, message, code) => {
@@ -143,9 +145,16 @@ describe("error classification", () => {
     expect(error.message).toMatch(status === 404 ? /check the model name and base URL/ : /set providers\.groq\.model to one it lists/)
   })
 
-  it("a 400 about something else that mentions a model is not a retired model", () => {
-    const error = classifyHttpError(ctx("groq"), 400, parseErrorBody(`{"error": {"message": "'messages.0' : property 'model_hint' is unsupported", "type": "invalid_request_error"}}`), undefined)
-    expect(error.code).toBeUndefined()
+  it.each([
+    `{"error": {"message": "'messages.0' : property 'model_hint' is unsupported", "type": "invalid_request_error"}}`,
+    `{"error": {"message": "Tool use with this model is not available on your current plan", "type": "invalid_request_error"}}`
+  ])("a 400 about something else that mentions a model is not a retired model: %s", (body) => {
+    expect(classifyHttpError(ctx("groq"), 400, parseErrorBody(body), undefined).code).toBeUndefined()
+  })
+
+  it("a FastAPI 422 names the field it refuses (from loc), so a refused reasoning_effort can be told", () => {
+    const body = parseErrorBody(`{"detail": [{"loc": ["body", "reasoning_effort"], "msg": "Extra inputs are not permitted", "type": "extra_forbidden"}]}`)
+    expect(body.message).toBe("body.reasoning_effort: Extra inputs are not permitted")
   })
 
   it("Groq's 413 for a request over the minute's token limit gets its own code and names max_tokens", () => {
@@ -234,6 +243,14 @@ describe("a completion's usage as servers send it", () => {
 
   it("no usage at all stays absent", () => {
     expect(decode(undefined)).toBeUndefined()
+  })
+})
+
+describe("a reasoning model's thinking as servers send it", () => {
+  it("is the first of reasoning_content and reasoning that holds text", () => {
+    expect(reasoningOf({ content: "x", reasoning_content: "", reasoning: "the plan" })).toBe("the plan")
+    expect(reasoningOf({ content: "x", reasoning_content: "vLLM's", reasoning: "Groq's" })).toBe("vLLM's")
+    expect(reasoningOf({ content: "x", reasoning: "  " })).toBeUndefined()
   })
 })
 

@@ -86,4 +86,10 @@ describe("error results inside an HTTP envelope", () => {
     expect(isErrorOrEmpty(`{"status": 200, "body": []}`)).toBe(true)
     expect(isErrorOrEmpty(`{"status": 200, "body": {"id": "re_8Hk2", "status": "pending"}}`)).toBe(false)
   })
+
+  it("a record that merely has a body or response field is no envelope", () => {
+    expect(isErrorOrEmpty(`{"ticket_id": 881, "subject": "Refund", "body": {"message": "Customer says checkout failed"}}`)).toBe(false)
+    expect(isErrorOrEmpty(`{"id": 3, "title": "Postmortem", "response": {"status": 503, "service": "api"}}`)).toBe(false)
+    expect(isErrorOrEmpty(`{"headers": {"content-type": "application/json"}, "body": {"ok": false}}`)).toBe(true)
+  })
 })

@@ -66,6 +66,7 @@ const cases: ReadonlyArray<Case> = [
   ["a built-in flag after the command", 2, /^error: --log-level goes before the command: agentic-synth --log-level debug generate -c \S+ -o \S+$/, () => ({ args: ["generate", "-c", config, "-o", run, "--log-level", "debug"] })],
   ["a flag without its value", 2, /^error: --max-items needs a value \(see agentic-synth generate --help\)$/, () => ({ args: ["generate", "-c", config, "-o", run, "--max-items"] })],
   ["an unknown export format", 2, /^error: --format 'jsonl' is not one of openai, sharegpt, hf \(see agentic-synth export --help\)$/, () => ({ args: ["export", run, "--format", "jsonl", "--out", dir.path("y.jsonl")] })],
+  ["an unknown export format given after another flag's value, and before the required --out", 2, /^error: --format 'foo' is not one of openai, sharegpt, hf \(see agentic-synth export --help\)$/, () => ({ args: ["export", "--types", "web_research", "-f", "foo", run] })],
   ["export --types with a typo", 2, /^error: --types web_reserch: no record of that type in .* \(did you mean web_research\?\); the runs hold /, () => ({ args: ["export", run, "--format", "hf", "--types", "web_reserch", "--out", dir.path("typo.jsonl")] })],
   ["export --out an existing directory", 2, /^error: --out .*a-dir is a directory; give a file path such as /, () => ({ args: ["export", run, "--format", "hf", "--out", dir.mkdir("a-dir")] })]
 ]
