@@ -6,7 +6,7 @@ import { planCommand } from "./planCommand.js"
 import { reportCommand } from "./reportCommand.js"
 import { rescoreCommand } from "./rescoreCommand.js"
 import { scenariosCommand } from "./scenariosCommand.js"
-import { helpOf, parseErrorLine } from "./parseErrors.js"
+import { helpOf, parseErrorLine, stripAnsi } from "./parseErrors.js"
 import { validateCommand } from "./validateCommand.js"
 import { VERSION } from "./version.js"
 
@@ -55,12 +55,9 @@ const withParseErrorsSaid = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
       error: (...args: ReadonlyArray<unknown>) => Effect.flatMap(FiberRef.get(inHandler), (inside) => (inside ? real.error(...args) : Effect.void)),
       log: (...args: ReadonlyArray<unknown>) =>
         Effect.flatMap(FiberRef.get(inHandler), (inside) =>
-          inside || !plain ? real.log(...args) : real.log(...args.map((a) => (typeof a === "string" ? a.replace(ANSI, "") : a))))
+          inside || !plain ? real.log(...args) : real.log(...args.map((a) => (typeof a === "string" ? stripAnsi(a) : a))))
     })
   })
-
-// eslint-disable-next-line no-control-regex
-const ANSI = /\x1b\[[0-9;]*m/g
 
 /** Exit codes: 0 done, 1 the job or a check failed, 2 bad input (flags, config, catalogue, run directory). */
 export const EXIT = { ok: 0, failed: 1, badInput: 2 } as const

@@ -54,7 +54,8 @@ export interface PlanFlags {
  */
 export const numberOrText = (text: string): number | string => (/^\s*-?\d+(\.\d+)?\s*$/.test(text) ? Number(text) : text)
 
-const splitList = (text: string): ReadonlyArray<string> =>
+/** `a, b,c` as `[a, b, c]`: the comma-separated lists flags take. */
+export const splitList = (text: string): ReadonlyArray<string> =>
   text.split(",").map((part) => part.trim()).filter((part) => part !== "")
 
 /** The flags as config overrides: flags beat the environment and the file. */

@@ -4,7 +4,10 @@ import { closest } from "../config/merge.js"
 // eslint-disable-next-line no-control-regex
 const ANSI = /\x1b\[[0-9;]*m/g
 
-const plain = (doc: HelpDoc.HelpDoc): string => HelpDoc.toAnsiText(doc).replace(ANSI, "")
+/** Text without its colour codes. */
+export const stripAnsi = (text: string): string => text.replace(ANSI, "")
+
+const plain = (doc: HelpDoc.HelpDoc): string => stripAnsi(HelpDoc.toAnsiText(doc))
 
 /** A command's help as plain text. */
 export const helpOf = <Name extends string, R, E, A>(command: Command.Command<Name, R, E, A>): string =>
@@ -38,20 +41,20 @@ const BUILT_IN = new Set(["--log-level", "--completions", "--wizard", "--version
 export const parseErrorLine = (
   error: ValidationError.ValidationError,
   argv: ReadonlyArray<string>,
-  /** Each subcommand's name and its help text (read only when needed). */
+  /** Each subcommand's name and its help text (read only for the command given). */
   subcommands: ReadonlyMap<string, () => string>
 ): string => {
   const name = argv.slice(2).find((arg) => subcommands.has(arg))
-  const command = name === undefined ? undefined : () => flagsIn(subcommands.get(name)!())
+  const commandHelp = name === undefined ? undefined : subcommands.get(name)!()
   const help = name === undefined ? "agentic-synth --help" : `agentic-synth ${name} --help`
   // @effect/cli may list several problems; the first is said (the next shows once it is fixed).
   const said = plain(error.error).split("\n").map((line) => line.trim()).find((line) => line !== "") ?? "invalid command line"
 
   const unknown = /^Received unknown argument: '([^']*)'/.exec(said)
-  if (unknown !== null && command !== undefined) {
+  if (unknown !== null && commandHelp !== undefined) {
     const arg = unknown[1]!
     const flag = arg.replace(/=.*$/, "")
-    const flags = command()
+    const flags = flagsIn(commandHelp)
     // @effect/cli reads its built-in options only before the command.
     if (BUILT_IN.has(flag)) {
       const at = argv.indexOf(arg)
@@ -78,9 +81,9 @@ export const parseErrorLine = (
   if (cases !== null) {
     // Name the flag whose value was refused: the one whose help lists these choices, as it was given.
     const allowed = cases[1]!.replace(/\.$/, "").split(/,\s*/)
-    const choices = name === undefined ? new Map<string, ReadonlyArray<string>>() : choicesIn(subcommands.get(name)!())
+    const choices = commandHelp === undefined ? new Map<string, ReadonlyArray<string>>() : choicesIn(commandHelp)
     const flag = [...choices].find(([, values]) => values.length === allowed.length && values.every((v) => allowed.includes(v)))?.[0]
-    const given = flag === undefined ? undefined : givenValue(argv, flag, subcommands.get(name!)!())
+    const given = flag === undefined || commandHelp === undefined ? undefined : givenValue(argv, flag, commandHelp)
     return `${flag === undefined ? "a value" : `${flag}${given === undefined ? "" : ` '${given}'`}`} is not one of ${allowed.join(", ")} (see ${help})`
   }
   return `${said.replace(/\.$/, "")} (see ${help})`

@@ -20,8 +20,7 @@ export const scenariosCommand = Command.make(
   ({ json, types: asked }) =>
     Effect.gen(function*() {
       const catalog = yield* Catalog
-      const list = Option.match(asked, { onNone: () => [], onSome: (value) => value.split(",").map((t) => t.trim()).filter((t) => t !== "") })
-      const types = yield* selectTypes(catalog, list, "--types")
+      const types = yield* selectTypes(catalog, Option.match(asked, { onNone: () => [], onSome: Flags.splitList }), "--types")
       const scenarios = catalog.scenarios.filter((scenario) => types.includes(scenario.type))
       if (json) {
         return yield* Console.log(JSON.stringify(scenarios, null, 2))

@@ -11,6 +11,10 @@ const perProvider = (prefix: string, provider: string): ReadonlyArray<EnvOverrid
   { name: `${prefix}_MODEL`, path: ["providers", provider, "model"] }
 ]
 
+/** The variable that overrides `providers.<provider>.<key>` (`GROQ_BASE_URL`, `HF_MODEL`), if there is one. */
+export const providerVariable = (provider: string, key: "base_url" | "model"): string | undefined =>
+  ENV_OVERRIDES.find((o) => o.path[0] === "providers" && o.path[1] === provider && o.path[2] === key)?.name
+
 /** Every variable that overrides the config file (flags override these in turn). */
 export const ENV_OVERRIDES: ReadonlyArray<EnvOverride> = [
   { name: "AGENTIC_SYNTH_PROVIDER", path: ["provider"] },

@@ -105,12 +105,10 @@ const thinkingSpans = (text: string): Array<readonly [number, number]> => {
 }
 
 /**
- * The answer in a reply: the reply without its thinking (see `thinkingSpans`); `undefined` when the
- * reply is thinking only.
+ * The answer in a reply: the reply without its thinking (`thinkingSpans`); `undefined` when the reply
+ * is thinking only.
  */
-export const answerOf = (text: string): string | undefined => {
-  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
-  const spans = thinkingSpans(body)
+const answerWithout = (body: string, spans: ReadonlyArray<readonly [number, number]>): string | undefined => {
   if (spans.length === 0) return body
   let answer = ""
   let at = 0
@@ -166,12 +164,12 @@ export const extractJson = (text: string, finishReason: string | undefined): Eit
   const raw = tryParse(text)
   if (raw.ok) return Either.right(raw.value)
   const unmarked = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
-  const answer = answerOf(unmarked)
+  const spans = thinkingSpans(unmarked)
+  const answer = answerWithout(unmarked, spans)
   const fromAnswer = answer === undefined
     ? reject("Truncated", `the reply is all thinking, with no answer after it${finishReason === "length" ? ": the model reached max_tokens while thinking" : ""} (${text.length} characters)`)
     : fromText(answer.trim(), finishReason)
-  if (Either.isRight(fromAnswer) || answer === unmarked) return fromAnswer
-  const spans = thinkingSpans(unmarked)
+  if (Either.isRight(fromAnswer) || spans.length === 0) return fromAnswer
   const inside = (start: number, end: number) => spans.some(([a, b]) => start >= a && end <= b)
   return Either.orElse(scan(unmarked, finishReason, inside), () => fromAnswer)
 }

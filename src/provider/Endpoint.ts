@@ -1,4 +1,4 @@
-import { ENV_OVERRIDES } from "../config/envOverrides.js"
+import { providerVariable } from "../config/envOverrides.js"
 import { CONNECTION_REFUSED, connectionRefused } from "./connectionRefused.js"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
@@ -60,9 +60,6 @@ export const errorInSuccess = (json: unknown): { readonly status: number; readon
   }
   return { status: 502, stated: false }
 }
-
-const baseUrlVariable = (provider: string) =>
-  ENV_OVERRIDES.find((o) => o.path[0] === "providers" && o.path[1] === provider && o.path[2] === "base_url")?.name ?? "its base URL variable"
 
 /** Endpoints that refused a `response_format` the profile said they take (LM Studio, some routed models). */
 const refusesFormat = new WeakSet<EndpointConfig>()
@@ -145,7 +142,7 @@ const sendBody = (endpoint: EndpointConfig, request: ChatRequest, body: Record<s
         if (connectionRefused(error.cause)) {
           return fail(
             "Unavailable",
-            `nothing is listening at ${displayUrl(settings.base_url)} (connection refused): start the server, or point providers.${name}.base_url (or ${baseUrlVariable(name)}) at it`,
+            `nothing is listening at ${displayUrl(settings.base_url)} (connection refused): start the server, or point providers.${name}.base_url (or ${providerVariable(name, "base_url") ?? "its base URL variable"}) at it`,
             undefined,
             CONNECTION_REFUSED
           )

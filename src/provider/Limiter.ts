@@ -6,7 +6,7 @@ import { CONNECTION_REFUSED } from "./connectionRefused.js"
 export const CONTEXT_REFUSALS_TO_DROP = 3
 /**
  * Refused connections in a row, with nothing ever served, after which a provider is taken to have no
- * server at all (a local server not started): a few seconds of retries, not `unreachable_seconds`.
+ * server at all (a local server not started): seconds of retries, not `unreachable_seconds`.
  */
 export const REFUSED_CONNECTIONS_TO_DROP = 3
 /** ...and for at least this long: a server that opens its port only once its model is loaded gets that long. */

@@ -1,4 +1,4 @@
-import { ENV_OVERRIDES } from "../config/envOverrides.js"
+import { providerVariable } from "../config/envOverrides.js"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { Duration, Effect, Either, Option } from "effect"
@@ -77,7 +77,7 @@ export const checkProvider = (endpoint: EndpointConfig): Effect.Effect<HealthRep
         const known = new Set([model, model.replace(/:[a-z-]+$/, ""), `${model}:latest`])
         if (!ids.some((id) => known.has(id))) {
           const some = ids.slice(0, 3).join(", ")
-          const variable = ENV_OVERRIDES.find((o) => o.path[1] === name && o.path[2] === "model")?.name
+          const variable = providerVariable(name, "model")
           return {
             ...base,
             ok: false,

@@ -214,7 +214,8 @@ export const evaluate = (expression: string): number | undefined => {
  */
 const SPACED_GROUPS = /(?<![\d.,])\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?!\d)/g
 const hasSpacedGroup = (text: string) => /\d[ \u00a0\u202f]\d{3}/.test(text)
-const joinSpacedGroups = (text: string) => text.replace(SPACED_GROUPS, (group) => group.replace(/[ \u00a0\u202f]/g, ""))
+const joinGroup = (group: string) => group.replace(/[ \u00a0\u202f]/g, "")
+const joinSpacedGroups = (text: string) => text.replace(SPACED_GROUPS, joinGroup)
 
 const ungroundedFigures = (trace: Trace, answer: string): number => {
   // Every number of the sources (a number never spans two of them, so each is read alone), and those
@@ -263,7 +264,7 @@ const ungroundedFigures = (trace: Trace, answer: string): number => {
     // A spaced group reads as one number where that number is known (`1 980 €` after `12 × 165 € = 1 980 €`).
     const line = hasSpacedGroup(raw)
       ? raw.replace(SPACED_GROUPS, (group) => {
-        const joined = group.replace(/[ \u00a0\u202f]/g, "")
+        const joined = joinGroup(group)
         return stated(Number(joined), 0.5) ? joined : group
       })
       : raw
