@@ -121,6 +121,12 @@ export const QualitySettings = strict("a mapping of quality settings", {
     /** Share of the judge's score in each fuzzy dimension (0: stored only, 1: the judge's alone). */
     weight: Fraction
   }),
+  /**
+   * Worker threads for the rule-based review (0: none, in the main thread). `auto`: up to two (one fewer
+   * than the cores), started only once conversations arrive faster than the main thread should review
+   * them alone (400 a second: a fast local server), never for a rate-limited API.
+   */
+  review_threads: Schema.Union(Schema.Literal("auto"), NonNegativeInt).annotations(expected("auto, or a number of threads >= 0")),
   /** Most conversations kept per scenario type and per complexity (null: no quota), to keep a dataset balanced. */
   quotas: strict("a mapping with per_type and per_complexity", {
     per_type: Limit,

@@ -101,6 +101,7 @@ export const DEFAULT_CONFIG: AppConfigData = {
     weights: { structure: 0.2, tool_use: 0.25, reasoning: 0.2, completeness: 0.2, naturalness: 0.15 },
     complexity: { medium: 4, high: 9 },
     judge: { enabled: false, provider: "auto", model: null, weight: 0.3 },
+    review_threads: "auto",
     quotas: { per_type: null, per_complexity: { low: null, medium: null, high: null } }
   },
   output: {

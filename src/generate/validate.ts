@@ -1,5 +1,6 @@
 import type { ValidateFunction } from "ajv"
-import { Either } from "effect"
+// By module, not from "effect": the review threads load this file, and the index would cost each one tens of MB.
+import * as Either from "effect/Either"
 import type { Rejection, RejectionReason } from "../domain/Outcome.js"
 import type { Turn } from "../domain/Turn.js"
 

@@ -60,7 +60,7 @@ const keyHash = (key: string): readonly [number, number] => {
  * What makes two conversations the same: the user's first request and the calls made, normalised.
  * `t` is the conversation's trace, when the caller has it (its calls are the turns' calls, in order).
  */
-export const exactKey = (conversation: Conversation, t: Trace = trace(conversation.turns)): string => {
+export const exactKey = (conversation: Pick<Conversation, "turns">, t: Trace = trace(conversation.turns)): string => {
   const request = conversation.turns.find((turn) => turn.role === "user")?.content ?? ""
   const calls = t.calls.map((_, i) => signatureAt(t, i))
   return `${normalise(request)}|${calls.join(";")}`
@@ -125,7 +125,7 @@ const EMPTY = 0xffffffff
  * one so that equal sets still agree (Shrivastava & Li 2014). One hash per shingle instead of one per
  * bin is sixty times less work, for the same estimate of Jaccard similarity.
  */
-export const signature = (conversation: Conversation, t: Trace = trace(conversation.turns)): Uint8Array => {
+export const signature = (conversation: Pick<Conversation, "turns">, t: Trace = trace(conversation.turns)): Uint8Array => {
   const sig = scratch.fill(EMPTY)
   const shingler = new Shingler(sig)
   // The trace lists the turns' calls in their order.
@@ -169,7 +169,7 @@ export interface DedupKeys {
 }
 
 /** Computed once per conversation, for a lookup and then an insert (from its trace, when the caller has it). */
-export const dedupKeys = (conversation: Conversation, t: Trace = trace(conversation.turns)): DedupKeys => ({
+export const dedupKeys = (conversation: Pick<Conversation, "turns">, t: Trace = trace(conversation.turns)): DedupKeys => ({
   exact: keyHash(exactKey(conversation, t)),
   signature: signature(conversation, t)
 })

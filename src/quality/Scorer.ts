@@ -1,18 +1,15 @@
-import type { ValidateFunction } from "ajv"
 import { Context, Effect, Layer, Option } from "effect"
-import { Catalog, type CatalogData } from "../catalog/Catalog.js"
-import { makeAjv } from "../catalog/toolSchemas.js"
+import { Catalog } from "../catalog/Catalog.js"
 import { AppConfig } from "../config/AppConfig.js"
 import type { QualitySettings } from "../config/ConfigSchema.js"
 import type { Complexity, Conversation } from "../domain/Conversation.js"
 import type { Rejection } from "../domain/Outcome.js"
-import type { Variation } from "../domain/Scenario.js"
-import { complexityFeatures, complexityOf } from "./complexity.js"
+import { type CatalogView, makeReviewer, withReview } from "./assess.js"
 import { DedupIndex, type DedupKeys, dedupKeys } from "./Dedup.js"
-import { detectPatterns } from "./patterns.js"
 import { combine, type JudgeStats, LlmJudge } from "./LlmJudge.js"
-import { scoreConversation, weightedScore } from "./score.js"
-import { type Trace, trace } from "./trace.js"
+import { weightedScore } from "./score.js"
+import { threadedReview } from "./threadedReview.js"
+import type { Trace } from "./trace.js"
 
 /** A judged conversation: with its scores, patterns and complexity, and the reason it is not kept, if any. */
 export interface Judgement {
@@ -41,65 +38,12 @@ export interface Kept {
   readonly complexity: Complexity | undefined
 }
 
-const makeTracedAssessor = (settings: QualitySettings, catalog: CatalogData | undefined) => {
-  const ajv = makeAjv()
-  const compiled = new Map<string, ValidateFunction>()
-  // Records made in this process share the catalogue's tool objects: known by identity, no serialising.
-  const byIdentity = new WeakMap<object, ValidateFunction | null>()
-  const validatorFor = (tool: Conversation["tools"][number]): ValidateFunction | undefined => {
-    const known = byIdentity.get(tool)
-    if (known !== undefined) return known ?? undefined
-    const validate = validatorByContent(tool)
-    byIdentity.set(tool, validate ?? null)
-    return validate
-  }
-  /** By content: the catalogue's own validator when the schema is unchanged, else one compiled once. */
-  const validatorByContent = (tool: Conversation["tools"][number]): ValidateFunction | undefined => {
-    const schema = JSON.stringify(tool.function.parameters)
-    const key = `${tool.function.name}:${schema}`
-    const cached = compiled.get(key)
-    if (cached !== undefined) return cached
-    let validate = catalog?.validators.get(tool.function.name)
-    if (validate === undefined || JSON.stringify(catalog?.tools.get(tool.function.name)?.function.parameters) !== schema) {
-      try {
-        validate = ajv.compile(tool.function.parameters)
-      } catch {
-        validate = undefined
-      }
-    }
-    if (validate !== undefined) compiled.set(key, validate)
-    return validate
-  }
-  // A scenario's records share its array of tool definitions: their validators are looked up once.
-  const byToolList = new WeakMap<object, ReadonlyMap<string, ValidateFunction>>()
-  const validatorsFor = (conversation: Conversation): ReadonlyMap<string, ValidateFunction> => {
-    const known = byToolList.get(conversation.tools)
-    if (known !== undefined) return known
-    const out = new Map<string, ValidateFunction>()
-    for (const tool of conversation.tools) {
-      const validate = validatorFor(tool)
-      if (validate !== undefined) out.set(tool.function.name, validate)
-    }
-    byToolList.set(conversation.tools, out)
-    return out
-  }
-  const variations = new Map<string, Variation>()
-  for (const s of catalog?.scenarios ?? []) s.variations.forEach((v, i) => variations.set(`${s.type}/${s.id}/${i + 1}`, v))
-  const variationOf = ({ scenario }: Conversation): Variation | undefined => variations.get(`${scenario.type}/${scenario.id}/${scenario.variation}`)
-
+/** Scores, patterns and complexity with the trace they were read from (for the dedup keys). */
+const makeTracedAssessor = (settings: QualitySettings, catalog: CatalogView | undefined) => {
+  const review = makeReviewer(settings, catalog)
   return (conversation: Conversation): Assessed => {
-    const t = trace(conversation.turns)
-    const { quality, quality_score } = scoreConversation(t, validatorsFor(conversation), variationOf(conversation), settings.weights)
-    return {
-      trace: t,
-      conversation: {
-        ...conversation,
-        agentic_patterns: detectPatterns(t),
-        complexity: complexityOf(complexityFeatures(t), settings.complexity),
-        quality_score,
-        quality
-      }
-    }
+    const { fields, trace } = review(conversation)
+    return { trace, conversation: withReview(conversation, fields) }
   }
 }
 
@@ -110,7 +54,7 @@ interface Assessed {
 }
 
 /** Scores, patterns and complexity of one conversation, with nothing about the rest of the dataset. */
-export const makeAssessor = (settings: QualitySettings, catalog: CatalogData | undefined) => {
+export const makeAssessor = (settings: QualitySettings, catalog: CatalogView | undefined) => {
   const assess = makeTracedAssessor(settings, catalog)
   return (conversation: Conversation): Conversation => assess(conversation).conversation
 }
@@ -125,7 +69,7 @@ export interface Reviewed {
  * Judges conversations in order: score, then the threshold, then deduplication against every
  * conversation kept so far (exact and near copies), so a dataset keeps the first of a set of copies.
  */
-export const makeJudge = (settings: QualitySettings, catalog: CatalogData | undefined) => {
+export const makeJudge = (settings: QualitySettings, catalog: CatalogView | undefined) => {
   const assessTraced = makeTracedAssessor(settings, catalog)
   const assess = (conversation: Conversation): Conversation => assessTraced(conversation).conversation
   /** Scores and, when dedup is on, the dedup keys (from the same trace): one conversation alone. */
@@ -214,6 +158,11 @@ export class Scorer extends Context.Tag("agentic-synth/Scorer")<Scorer, {
    */
   readonly review: (conversation: Conversation) => Effect.Effect<Reviewed>
   /**
+   * `review` of a batch, in the batch's order: how the pipeline calls it, so that review threads
+   * (`quality.review_threads`) get work in batches while the main thread goes on generating.
+   */
+  readonly reviewAll: (batch: ReadonlyArray<Conversation>) => Effect.Effect<ReadonlyArray<Reviewed>>
+  /**
    * The threshold, deduplication against everything kept so far, and the quotas, for a batch of
    * reviewed conversations in the dataset's order: call it one batch at a time (the first of a set of
    * copies is kept). A conversation without keys has them computed here.
@@ -237,17 +186,17 @@ export class Scorer extends Context.Tag("agentic-synth/Scorer")<Scorer, {
    * Rule-based scoring from `quality` settings (variations' intents from the catalogue), with the LLM
    * judge's view mixed in by `quality.judge.weight` when the judge is on.
    */
-  static readonly layerWithJudge = Layer.effect(
+  static readonly layerWithJudge = Layer.scoped(
     Scorer,
     Effect.gen(function*() {
       const config = yield* AppConfig
       const catalog = yield* Catalog
       const llm = yield* LlmJudge
-      const { review: rules, decide, remember, rememberKept, reserve } = makeJudge(config.quality, catalog)
+      const { review: inProcess, decide, remember, rememberKept, reserve } = makeJudge(config.quality, catalog)
       const { judge: settings, weights } = config.quality
-      const review = (conversation: Conversation): Effect.Effect<Reviewed> => {
-        const reviewed = rules(conversation)
-        if (!llm.enabled) return Effect.succeed(reviewed)
+      // In review threads when `quality.review_threads` asks for them: the same results either way.
+      const rules = yield* threadedReview(config.quality, catalog, inProcess)
+      const judged = (reviewed: Reviewed): Effect.Effect<Reviewed> => {
         const scored = reviewed.conversation
         return Effect.map(llm.review(scored, scored.quality!), (view): Reviewed => {
           if (Option.isNone(view)) return reviewed
@@ -256,9 +205,17 @@ export class Scorer extends Context.Tag("agentic-synth/Scorer")<Scorer, {
           return { ...reviewed, conversation: { ...scored, quality, quality_score: weightedScore(quality, weights), quality_judge: view.value } }
         })
       }
+      const reviewAll = (batch: ReadonlyArray<Conversation>): Effect.Effect<ReadonlyArray<Reviewed>> =>
+        llm.enabled ? Effect.flatMap(rules(batch), (reviewed) => Effect.forEach(reviewed, judged, { concurrency: "unbounded" })) : rules(batch)
+      // One at a time, a round trip to a thread would cost more than the review: this one stays here.
+      const review = (conversation: Conversation): Effect.Effect<Reviewed> => {
+        const reviewed = Effect.sync(() => inProcess(conversation))
+        return llm.enabled ? Effect.flatMap(reviewed, judged) : reviewed
+      }
       const decided = (batch: ReadonlyArray<Reviewed>) => Effect.sync(() => batch.map((r) => decide(r.conversation, r.keys)))
       return {
         review,
+        reviewAll,
         decide: decided,
         judge: (conversation) => Effect.map(review(conversation), (r) => decide(r.conversation, r.keys)),
         remember: (conversation) => Effect.sync(() => remember(conversation)),
@@ -275,6 +232,7 @@ export class Scorer extends Context.Tag("agentic-synth/Scorer")<Scorer, {
   /** Keeps every validated conversation and adds no score: nothing claims a score it did not compute. */
   static readonly layerNone = Layer.succeed(Scorer, {
     review: (conversation) => Effect.succeed({ conversation }),
+    reviewAll: (batch) => Effect.succeed(batch.map((conversation) => ({ conversation }))),
     decide: (batch) => Effect.succeed(batch.map(({ conversation }) => ({ conversation }))),
     judge: (conversation) => Effect.succeed({ conversation }),
     remember: (conversation) => Effect.succeed({ keys: undefined, complexity: conversation.complexity }),

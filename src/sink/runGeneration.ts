@@ -218,10 +218,17 @@ export const runGeneration = (options: RunOptions) =>
       else failures[outcome.error.reason] = (failures[outcome.error.reason] ?? 0) + 1
     }
 
-    // Scores (and the LLM judge's view) and dedup keys are computed by the generation workers, in any
-    // order; the threshold, dedup and quotas are decided per batch, in the order outcomes reach the writer.
-    const reviewed = (outcome: Outcome): Effect.Effect<Reviewing> =>
-      outcome._tag !== "accepted" ? Effect.succeed({ outcome }) : Effect.map(scorer.review(outcome.conversation), (reviewed) => ({ outcome, reviewed }))
+    // Scores (and the LLM judge's view) and dedup keys are computed per batch of finished items, two
+    // batches at a time (in review threads, when there are, while the generation workers go on); the
+    // threshold, dedup and quotas are decided per batch, in the order outcomes reach the writer.
+    const reviewed = (batch: Chunk.Chunk<Outcome>): Effect.Effect<Chunk.Chunk<Reviewing>> => {
+      const outcomes = Chunk.toReadonlyArray(batch)
+      const accepted = outcomes.flatMap((outcome) => (outcome._tag === "accepted" ? [outcome.conversation] : []))
+      return Effect.map(scorer.reviewAll(accepted), (reviews) => {
+        let next = 0
+        return Chunk.unsafeFromArray(outcomes.map((outcome): Reviewing => (outcome._tag === "accepted" ? { outcome, reviewed: reviews[next++]! } : { outcome })))
+      })
+    }
     const decided = (batch: Chunk.Chunk<Reviewing>): Effect.Effect<ReadonlyArray<Written>> => {
       const items = Chunk.toReadonlyArray(batch)
       const accepted = items.flatMap((item) => (item.reviewed === undefined ? [] : [item.reviewed]))
@@ -265,8 +272,10 @@ export const runGeneration = (options: RunOptions) =>
       })
     yield* workItemStream(catalog, options.plan, leadingDone).pipe(
       Stream.filter((item) => !state.done.has(item.id)),
-      mapEffectPool((item: WorkItem) => Effect.flatMap(generate(item), reviewed), config.generation.concurrency),
-      Stream.runForEachChunk(settle),
+      mapEffectPool((item: WorkItem) => generate(item), config.generation.concurrency),
+      Stream.chunks,
+      Stream.mapEffect(reviewed, { concurrency: 4 }),
+      Stream.runForEach(settle),
       Effect.onExit(finish)
     )
     return yield* progress

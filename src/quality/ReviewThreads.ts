@@ -1,0 +1,168 @@
+import { Worker } from "node:worker_threads"
+import type { Conversation } from "../domain/Conversation.js"
+import type { ToolDefinition } from "../domain/Tool.js"
+import type { ReviewAnswer, ReviewJob, ReviewReply, ReviewThreadSetup } from "./reviewProtocol.js"
+
+/**
+ * A thread's heap: it keeps the rules' code, the compiled validators and the tool lists, and every
+ * conversation it reads is garbage at once, so a small heap is collected often and cheaply instead of
+ * growing (a thread over it stops, and the review goes on in the main thread).
+ */
+const LIMITS = { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 8 }
+
+/** Jobs sent to a thread in one message at most (a larger backlog is split across the threads). */
+const BATCH = 64
+
+const CLOSED = "the review threads are closed"
+
+/** A job's answer, or why no thread could give it (the caller then reviews in its own thread). */
+export type ThreadAnswer = ReviewAnswer | { readonly failed: string }
+
+interface Thread {
+  readonly worker: Worker
+  /** The tool lists it has been given. */
+  readonly toolLists: Set<number>
+  /** Jobs sent and not answered. */
+  outstanding: number
+  alive: boolean
+}
+
+/**
+ * The compiled thread's file beside this one; under the test runner and `tsx`, the TypeScript source,
+ * loaded through tsx's hooks.
+ */
+const threadEntry = (): { readonly url: URL; readonly execArgv?: Array<string> } => {
+  const fromSource = import.meta.url.endsWith(".ts")
+  return fromSource
+    ? { url: new URL("./reviewThread.ts", import.meta.url), execArgv: ["--import", "tsx"] }
+    : { url: new URL("./reviewThread.js", import.meta.url) }
+}
+
+/**
+ * Review threads: `count` worker threads each running the rule-based review, fed in batches. Jobs are
+ * gathered while the main thread runs and sent once it yields (one message per batch, to the thread
+ * with the least work). A thread that fails or exits hands its jobs back as `failed`, as do all jobs
+ * once none is left, so a caller never waits on a dead thread.
+ */
+export const makeReviewThreads = (setup: ReviewThreadSetup, count: number) => {
+  const source = threadEntry()
+  const threads: Array<Thread> = []
+  const waiting = new Map<number, { readonly thread: Thread; readonly callbacks: Array<(answer: ThreadAnswer) => void> }>()
+  let nextBatch = 0
+  let pending: Array<ReviewJob> = []
+  let pendingCallbacks: Array<(answer: ThreadAnswer) => void> = []
+  let scheduled = false
+  let failure: string | undefined
+  let closed = false
+
+  // Tool lists by number: a scenario's records share one array, so its definitions cross once to each
+  // thread. Arrays read back from a file are new objects each time: those are known by their text.
+  const toolListIds = new WeakMap<object, number>()
+  const toolListsByText = new Map<string, number>()
+  const toolLists: Array<ReadonlyArray<ToolDefinition>> = []
+
+  const settle = (batch: number, answers: ReadonlyArray<ThreadAnswer> | string) => {
+    const entry = waiting.get(batch)
+    if (entry === undefined) return
+    waiting.delete(batch)
+    entry.thread.outstanding -= entry.callbacks.length
+    if (entry.thread.outstanding === 0) entry.thread.worker.unref()
+    entry.callbacks.forEach((callback, i) => callback(typeof answers === "string" ? { failed: answers } : answers[i]!))
+  }
+
+  const lose = (thread: Thread, why: string) => {
+    if (!thread.alive) return
+    thread.alive = false
+    if (threads.every((t) => !t.alive)) failure = why
+    for (const [batch, entry] of waiting) if (entry.thread === thread) settle(batch, why)
+  }
+
+  for (let i = 0; i < count; i++) {
+    let worker: Worker
+    try {
+      worker = new Worker(source.url, { workerData: setup, resourceLimits: LIMITS, ...(source.execArgv === undefined ? {} : { execArgv: source.execArgv }) })
+    } catch (error) {
+      // Setup that cannot cross to a thread: none is left running.
+      for (const started of threads) void started.worker.terminate()
+      throw error
+    }
+    const thread: Thread = { worker, toolLists: new Set(), outstanding: 0, alive: true }
+    worker.on("message", (reply: ReviewReply) => settle(reply.batch, "error" in reply ? `a review thread failed: ${reply.error}` : reply.answers))
+    worker.on("error", (error) => lose(thread, `a review thread stopped: ${error.message}`))
+    worker.on("exit", (code) => lose(thread, closed ? CLOSED : `a review thread exited (code ${code})`))
+    worker.unref()
+    threads.push(thread)
+  }
+
+  const flush = () => {
+    scheduled = false
+    const jobs = pending
+    const callbacks = pendingCallbacks
+    pending = []
+    pendingCallbacks = []
+    for (let start = 0; start < jobs.length; start += BATCH) {
+      const end = Math.min(jobs.length, start + BATCH)
+      let thread: Thread | undefined
+      for (const t of threads) if (t.alive && (thread === undefined || t.outstanding < thread.outstanding)) thread = t
+      if (thread === undefined) {
+        for (let i = start; i < end; i++) callbacks[i]!({ failed: failure ?? "no review thread is running" })
+        continue
+      }
+      const sent: Array<ReviewJob> = []
+      for (let i = start; i < end; i++) {
+        const job = jobs[i]!
+        if (thread.toolLists.has(job.toolList)) sent.push(job)
+        else {
+          thread.toolLists.add(job.toolList)
+          sent.push({ ...job, tools: toolLists[job.toolList]! })
+        }
+      }
+      const batch = nextBatch++
+      waiting.set(batch, { thread, callbacks: callbacks.slice(start, end) })
+      if (thread.outstanding === 0) thread.worker.ref()
+      thread.outstanding += sent.length
+      thread.worker.postMessage({ batch, jobs: sent })
+    }
+  }
+
+  const toolListOf = (tools: ReadonlyArray<ToolDefinition>): number => {
+    const known = toolListIds.get(tools)
+    if (known !== undefined) return known
+    const text = JSON.stringify(tools)
+    let id = toolListsByText.get(text)
+    if (id === undefined) {
+      id = toolLists.push(tools) - 1
+      toolListsByText.set(text, id)
+    }
+    toolListIds.set(tools, id)
+    return id
+  }
+
+  return {
+    /** Why every thread has stopped, if they have (jobs are then answered `failed` at once). */
+    get failure() {
+      return failure
+    },
+    /** Reviews `conversation` in a thread and calls `done` with the answer (from the main event loop). */
+    submit(conversation: Conversation, done: (answer: ThreadAnswer) => void) {
+      if (closed || failure !== undefined) return done({ failed: closed ? CLOSED : failure! })
+      const { type, id, variation } = conversation.scenario
+      pending.push({ turns: JSON.stringify(conversation.turns), toolList: toolListOf(conversation.tools), scenario: { type, id, variation } })
+      pendingCallbacks.push(done)
+      if (!scheduled) {
+        scheduled = true
+        setImmediate(flush)
+      }
+    },
+    /** Stops the threads; what they had not answered is answered `failed`. */
+    close: async (): Promise<void> => {
+      closed = true
+      await Promise.all(threads.map(async (thread) => {
+        await thread.worker.terminate()
+        lose(thread, CLOSED)
+      }))
+    }
+  }
+}
+
+export type ReviewThreads = ReturnType<typeof makeReviewThreads>

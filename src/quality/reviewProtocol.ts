@@ -1,0 +1,37 @@
+import type { QualitySettings } from "../config/ConfigSchema.js"
+import type { ScenarioRef, Variation } from "../domain/Scenario.js"
+import type { ToolDefinition } from "../domain/Tool.js"
+import type { ReviewFields } from "./assess.js"
+
+// What the main thread and a review thread say to each other (structured-clone data only).
+
+/** Given once, when the thread starts. */
+export interface ReviewThreadSetup {
+  readonly settings: QualitySettings
+  readonly scenarios: ReadonlyArray<{ readonly type: string; readonly id: string; readonly variations: ReadonlyArray<Variation> }>
+  readonly tools: ReadonlyArray<ToolDefinition>
+}
+
+/** One conversation to review: its turns as JSON, its tool list by number (with the definitions the first time), its scenario. */
+export interface ReviewJob {
+  readonly turns: string
+  readonly toolList: number
+  readonly tools?: ReadonlyArray<ToolDefinition>
+  readonly scenario: Pick<ScenarioRef, "type" | "id" | "variation">
+}
+
+/** A job's review: the fields, and the dedup keys when dedup is on (the exact key's two numbers, the 60-byte signature). */
+export interface ReviewAnswer {
+  readonly fields: ReviewFields
+  readonly exact?: readonly [number, number]
+  readonly signature?: Uint8Array
+}
+
+/** A batch of jobs, numbered, and the batch's answers in the same order (or why the thread could not review them). */
+export interface ReviewRequest {
+  readonly batch: number
+  readonly jobs: ReadonlyArray<ReviewJob>
+}
+export type ReviewReply =
+  | { readonly batch: number; readonly answers: ReadonlyArray<ReviewAnswer> }
+  | { readonly batch: number; readonly error: string }

@@ -1,0 +1,138 @@
+import { describe, expect, it } from "@effect/vitest"
+import * as NodeContext from "@effect/platform-node/NodeContext"
+import { Effect, Layer, Logger } from "effect"
+import { readdirSync, readFileSync } from "node:fs"
+import { Catalog, type CatalogData } from "../../src/catalog/Catalog.js"
+import { BUILTIN_CATALOG_DIR } from "../../src/catalog/loadCatalog.js"
+import { AppConfig } from "../../src/config/AppConfig.js"
+import type { QualitySettings } from "../../src/config/ConfigSchema.js"
+import { DEFAULT_CONFIG } from "../../src/config/defaults.js"
+import type { Conversation } from "../../src/domain/Conversation.js"
+import type { ToolDefinition } from "../../src/domain/Tool.js"
+import { LlmJudge } from "../../src/quality/LlmJudge.js"
+import { makeReviewThreads } from "../../src/quality/ReviewThreads.js"
+import { makeJudge, Scorer } from "../../src/quality/Scorer.js"
+import { reviewThreadCount, threadedReview } from "../../src/quality/threadedReview.js"
+import { runGeneration } from "../../src/sink/runGeneration.js"
+import { ChatClient } from "../../src/provider/ChatClient.js"
+import { loadFrom } from "../support/catalogFixtures.js"
+import { fakeConversation } from "../support/fakeConversation.js"
+import { jsonlLines } from "../support/runFixture.js"
+import { tempDir } from "../support/tempDir.js"
+
+const catalog = await Effect.runPromise(loadFrom(BUILTIN_CATALOG_DIR))
+const settings = DEFAULT_CONFIG.quality
+
+/** Every hand-labelled conversation (calibration and blind sets): the widest spread of shapes we have. */
+const records: ReadonlyArray<Conversation> = ["test/fixtures/calibration", "test/fixtures/blind"].flatMap((dir) =>
+  readdirSync(dir).filter((f) => f.endsWith(".json")).sort().map((f) => JSON.parse(readFileSync(`${dir}/${f}`, "utf8")).record as Conversation)
+)
+
+/** The records as a run makes them: each scenario's tool list is the catalogue's own objects, one array per scenario. */
+const lists = new Map<string, ReadonlyArray<ToolDefinition>>()
+const asGenerated = (record: Conversation): Conversation => {
+  const names = record.tools.map((t) => t.function.name)
+  if (!names.every((name) => catalog.tools.has(name))) return record
+  const key = names.join(",")
+  if (!lists.has(key)) lists.set(key, names.map((name) => catalog.tools.get(name)!))
+  return { ...record, tools: lists.get(key)! }
+}
+
+const withThreads = (threads: QualitySettings["review_threads"], quality: Partial<QualitySettings> = {}, data: CatalogData = catalog) =>
+  threadedReview({ ...settings, ...quality, review_threads: threads }, data, makeJudge({ ...settings, ...quality }, data).review)
+
+describe("review threads", () => {
+  it("auto asks for one fewer than the cores, at most two; a number is taken as it is", () => {
+    expect([1, 2, 4, 16].map((cores) => reviewThreadCount("auto", cores))).toEqual([0, 1, 2, 2])
+    expect(reviewThreadCount(3, 1)).toBe(3)
+    expect(reviewThreadCount(0, 8)).toBe(0)
+  })
+
+  it.scoped("give the in-process review field for field, dedup keys included, for every labelled conversation", () =>
+    Effect.gen(function*() {
+      // Catalogue tool lists (sent once by number), records' own copies of them, and a tool the catalogue lacks.
+      const foreign: Conversation = { ...records[0]!, id: "x/foreign/v1/s0", tools: [{ type: "function", function: { name: "lookup_sku", description: "Find a SKU", parameters: { type: "object", properties: { sku: { type: "string" } }, required: ["sku"] } } }] }
+      const batch = [...records.map(asGenerated), ...records, foreign]
+      expect(records.length).toBeGreaterThan(80)
+      const inProcess = makeJudge(settings, catalog).review
+      const review = yield* withThreads(1)
+      const threaded = yield* review(batch)
+      expect(threaded).toHaveLength(batch.length)
+      threaded.forEach((reviewed, i) => expect(reviewed, batch[i]!.id).toStrictEqual(inProcess(batch[i]!)))
+    }))
+
+  it.scoped("split a large batch across two threads, in order, and leave the keys out when dedup is off", () =>
+    Effect.gen(function*() {
+      const batch = Array.from({ length: 300 }, (_, i) => asGenerated(records[i % records.length]!))
+      const two = yield* (yield* withThreads(2))(batch)
+      const inProcess = makeJudge(settings, catalog).review
+      two.forEach((reviewed, i) => expect(reviewed).toStrictEqual(inProcess(batch[i]!)))
+      const noDedup = yield* (yield* withThreads(1, { dedup: false }))(batch.slice(0, 20))
+      noDedup.forEach((reviewed) => expect(reviewed.keys).toBeUndefined())
+      expect(noDedup.map((r) => r.conversation.quality_score)).toEqual(two.slice(0, 20).map((r) => r.conversation.quality_score))
+    }))
+
+  it.scoped("that cannot start leave the review in the main thread, with one warning", () =>
+    Effect.gen(function*() {
+      // A tool definition that cannot cross to a thread (a function in its schema).
+      const odd: ToolDefinition = { type: "function", function: { name: "odd", description: "odd", parameters: { type: "object", default: () => 1 } } }
+      const broken: CatalogData = { ...catalog, tools: new Map([...catalog.tools, ["odd", odd]]) }
+      const logs: Array<string> = []
+      const logger = Logger.replace(Logger.defaultLogger, Logger.make(({ message }) => logs.push(String(message))))
+      const review = yield* withThreads(1, {}, broken)
+      const batch = records.slice(0, 5).map(asGenerated)
+      const first = yield* review(batch).pipe(Effect.provide(logger))
+      yield* review(batch).pipe(Effect.provide(logger))
+      expect(first).toStrictEqual(batch.map(makeJudge(settings, catalog).review))
+      expect(logs).toHaveLength(1)
+      expect(logs[0]).toMatch(/^the review threads could not start \(.*\): the review goes on in the main thread$/)
+    }))
+
+  it("answer every job of a closed pool as failed, those in flight included, so no caller waits on a stopped thread", async () => {
+    const threads = makeReviewThreads({ settings, scenarios: catalog.scenarios, tools: [...catalog.tools.values()] }, 1)
+    const answers = records.slice(0, 10).map((record) => new Promise<unknown>((done) => threads.submit(asGenerated(record), done)))
+    await new Promise((wake) => setImmediate(wake))
+    await threads.close()
+    const settled = await Promise.all(answers)
+    // Each job was answered once, with a review or (closed in flight) as failed.
+    expect(settled.every((a) => typeof a === "object" && a !== null && ("fields" in a || "failed" in a))).toBe(true)
+    const after = await new Promise<unknown>((done) => threads.submit(asGenerated(records[0]!), done))
+    expect(after).toEqual({ failed: "the review threads are closed" })
+  })
+})
+
+describe("a run with review threads", () => {
+  const dir = tempDir("review-threads")
+  const layers = (maxItems: number, threads: QualitySettings["review_threads"]) => {
+    const chat = ChatClient.layerTest((request) => ({
+      choices: [{ message: { role: "assistant", content: fakeConversation(request as unknown as Record<string, unknown>) }, finish_reason: "stop" }]
+    }))
+    return Layer.mergeAll(chat, Scorer.layerWithJudge.pipe(Layer.provide(LlmJudge.layerNone))).pipe(
+      Layer.provideMerge(Catalog.layer),
+      Layer.provideMerge(AppConfig.layerTest({ generation: { max_items: maxItems }, quality: { review_threads: threads } })),
+      Layer.provideMerge(NodeContext.layer)
+    )
+  }
+  const run = (path: string, maxItems: number, threads: QualitySettings["review_threads"]) =>
+    runGeneration({ dir: path, plan: { maxItems, types: [], samplesPerVariation: null, seed: 42 }, force: false }).pipe(Effect.provide(layers(maxItems, threads)))
+  /** The dataset's records without the moment each was made. */
+  const dataset = (path: string) =>
+    jsonlLines(`${path}/dataset.jsonl`).map((line) => {
+      const record = JSON.parse(line)
+      delete record.provenance.created_at
+      delete record.provenance.run_id
+      return record
+    }).sort((a, b) => (a.id < b.id ? -1 : 1))
+
+  it.effect("writes the dataset, rejections and counts that the main thread alone writes", () =>
+    Effect.gen(function*() {
+      // Every variation, then second samples: the fake model repeats itself, so dedup has copies to find.
+      const alone = yield* run(dir.path("alone"), 260, 0)
+      const threaded = yield* run(dir.path("threaded"), 260, 2)
+      expect(threaded.accepted).toBe(alone.accepted)
+      expect(threaded.rejections).toEqual(alone.rejections)
+      expect(alone.rejections["Duplicate"]).toBeGreaterThan(0)
+      expect(dataset(dir.path("threaded"))).toEqual(dataset(dir.path("alone")))
+      expect(readFileSync(dir.path("threaded/dataset.keys")).length).toBe(readFileSync(dir.path("alone/dataset.keys")).length)
+    }))
+})
