@@ -103,6 +103,8 @@ export interface PipelineResult {
    * or dedup keys), in a process of its own right after it: what the rest of the path costs.
    */
   readonly unscoredPerSecond: number
+  /** Diagnostic: the same rate run with the review in the main thread (`quality.review_threads: 0`). */
+  readonly inlinePerSecond: number
   /**
    * Two cores as `--shard` uses them: a job of twice the rate run's size split across two processes
    * side by side, its conversations ÷ the span from the first request to the last line. Beside the
@@ -131,6 +133,8 @@ export const runPipelineBench = async (small: number, large: number): Promise<Pi
     if (rate.missed > 0) throw new Error(`${rate.missed} requests of the rate run found no ready reply`)
     const unscored = await child<PipelineRun>("pipeline", join(root, "unscored"), String(small), "ready", "unscored")
     if (unscored.missed > 0 || unscored.accepted !== small) throw new Error(`the unscored run kept ${unscored.accepted} of ${small} (${unscored.missed} without a ready reply)`)
+    const inline = await child<PipelineRun>("pipeline", join(root, "inline"), String(small), "ready", "inline")
+    if (inline.missed > 0) throw new Error(`${inline.missed} requests of the inline run found no ready reply`)
     const shards = await twoShards(root, small)
     const bare = await child<{ seconds: number }>("bare", String(small), join(root, "bare.jsonl"))
     // Memory at both sizes with replies written on request: the rate run's ready replies are the harness's.
@@ -147,6 +151,7 @@ export const runPipelineBench = async (small: number, large: number): Promise<Pi
       withStartPerSecond: small / rate.seconds,
       barePerSecond,
       unscoredPerSecond: small / unscored.fromFirstRequest,
+      inlinePerSecond: small / inline.fromFirstRequest,
       twoShards: shards,
       ratio: pipelinePerSecond / barePerSecond,
       accepted: rate.accepted,

@@ -9,6 +9,8 @@
  * - `pipeline DIR N ready unscored`: the same with the quality stage's rules off (`Scorer.layerNone`: no
  *   scores, patterns or dedup keys; every valid conversation kept), as a diagnostic of what that stage
  *   costs in the pipeline. Not the benchmark's figure: the bar is for the whole path.
+ * - `pipeline DIR N ready inline`: the same with the review in the main thread (`quality.review_threads:
+ *   0`), as a diagnostic of what the review threads give.
  * - `pipeline DIR N ready scored I/C AT`: shard I of C of an N-item job (as `generate --shard I/C`),
  *   its replies ready, the run started at epoch millisecond AT (so that shards side by side start
  *   together); the result also gives the first request's and the end's epoch milliseconds.
@@ -46,9 +48,10 @@ const layers = (
   maxItems: number,
   onRequest: (request: ChatRequest) => void = () => {},
   replies?: ReadonlyMap<number, string>,
-  scored = true
+  scored = true,
+  inline = false
 ) => {
-  const config = AppConfig.layerTest({ generation: { max_items: maxItems } })
+  const config = AppConfig.layerTest({ generation: { max_items: maxItems }, ...(inline ? { quality: { review_threads: 0 } } : {}) })
   const chat = ChatClient.layerTest((request) => {
     onRequest(request)
     const ready = replies?.get(request.seed ?? -1)
@@ -83,7 +86,7 @@ const readyReplies = async (n: number, shard?: Shard) => {
   return replies
 }
 
-const pipeline = async (dir: string, n: number, ready: boolean, scored: boolean, shard?: Shard, startAt?: number) => {
+const pipeline = async (dir: string, n: number, ready: boolean, scored: boolean, inline: boolean, shard?: Shard, startAt?: number) => {
   const replies = ready ? await readyReplies(n, shard) : undefined
   const late = startAt === undefined ? 0 : Date.now() - startAt
   if (startAt !== undefined && late < 0) await new Promise((wake) => setTimeout(wake, -late))
@@ -94,7 +97,7 @@ const pipeline = async (dir: string, n: number, ready: boolean, scored: boolean,
   const onRequest = () => {
     if (firstRequest < 0) firstRequest = performance.now()
   }
-  const progress = await Effect.runPromise(runGeneration({ dir, plan: plan(n, shard), force: false }).pipe(Effect.provide(layers(n, onRequest, replies, scored))))
+  const progress = await Effect.runPromise(runGeneration({ dir, plan: plan(n, shard), force: false }).pipe(Effect.provide(layers(n, onRequest, replies, scored, inline))))
   const ended = performance.now()
   const seconds = (ended - started) / 1000
   const fromFirstRequest = (ended - firstRequest) / 1000
@@ -149,14 +152,14 @@ const resume = async (dir: string, n: number) => {
 const shardOf = (text: string | undefined): Shard | undefined => (text === undefined ? undefined : Schema.decodeUnknownSync(ShardFromString)(text))
 
 const result = mode === "pipeline"
-  ? await pipeline(args[0]!, Number(args[1]), args[2] === "ready", args[3] !== "unscored", shardOf(args[4]), args[5] === undefined ? undefined : Number(args[5]))
+  ? await pipeline(args[0]!, Number(args[1]), args[2] === "ready", args[3] !== "unscored", args[3] === "inline", shardOf(args[4]), args[5] === undefined ? undefined : Number(args[5]))
   : mode === "bare"
   ? await bare(Number(args[0]))
   : mode === "resume"
   ? await resume(args[0]!, Number(args[1]))
   : undefined
 if (result === undefined) {
-  console.error("usage: pipelineChild pipeline DIR N [ready [scored|unscored [I/C AT]]] | bare N [FILE] | resume DIR N")
+  console.error("usage: pipelineChild pipeline DIR N [ready [scored|unscored|inline [I/C AT]]] | bare N [FILE] | resume DIR N")
   process.exit(2)
 }
 console.log(JSON.stringify(result))

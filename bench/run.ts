@@ -43,7 +43,7 @@ if (pipeline !== undefined) {
       `(${pipeline.conversations}, from the first request; ${Math.round(pipeline.withStartPerSecond)}/s from the run's start; ` +
       `${Math.round(pipeline.largePerSecond)}/s over ${memorySize}), bare parse+stringify+append loop ${Math.round(pipeline.barePerSecond)}/s, ratio ${pipeline.ratio.toFixed(3)}; ` +
       `peak RSS ${Object.entries(pipeline.peakRssMb).map(([n, mb]) => `${mb} MB at ${n}`).join(", ")}; ` +
-      `diagnostic: ${Math.round(pipeline.unscoredPerSecond)}/s with the quality stage's rules off; ` +
+      `diagnostic: ${Math.round(pipeline.unscoredPerSecond)}/s with the quality stage's rules off, ${Math.round(pipeline.inlinePerSecond)}/s with the review in the main thread (review_threads 0); ` +
       `two shards side by side (2 × ${pipeline.conversations}): ${Math.round(pipeline.twoShards.perSecond)}/s combined` +
       `${pipeline.twoShards.lateMs > 0 ? ` (one started ${Math.round(pipeline.twoShards.lateMs)} ms late)` : ""}, peak RSS ${pipeline.twoShards.peakRssMb.join(" + ")} MB; ` +
       `resume start-up with ${memorySize} done: ${Math.round(pipeline.resumeStartMs)} ms to the first new request ` +

@@ -8,10 +8,10 @@ import type { ReviewAnswer, ReviewJob, ReviewReply, ReviewThreadSetup } from "./
  * conversation it reads is garbage at once, so a small heap is collected often and cheaply instead of
  * growing (a thread over it stops, and the review goes on in the main thread).
  */
-const LIMITS = { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 8 }
+const LIMITS = { maxOldGenerationSizeMb: 24, maxYoungGenerationSizeMb: 8 }
 
 /** Jobs sent to a thread in one message at most (a larger backlog is split across the threads). */
-const BATCH = 64
+const BATCH = 32
 
 const CLOSED = "the review threads are closed"
 
