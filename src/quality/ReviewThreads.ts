@@ -1,3 +1,5 @@
+import { createRequire } from "node:module"
+import { fileURLToPath } from "node:url"
 import { Worker } from "node:worker_threads"
 import type { Conversation } from "../domain/Conversation.js"
 import type { ToolDefinition } from "../domain/Tool.js"
@@ -28,14 +30,16 @@ interface Thread {
 }
 
 /**
- * The compiled thread's file beside this one; under the test runner and `tsx`, the TypeScript source,
- * loaded through tsx's hooks.
+ * The compiled thread's file beside this one. Run from the TypeScript sources (the tests, `npm run
+ * dev`), the thread registers tsx's require hook (a dev dependency; on Node 20 its ESM loader hooks do
+ * not reach a worker) and loads the source.
  */
-const threadEntry = (): { readonly url: URL; readonly execArgv?: Array<string> } => {
-  const fromSource = import.meta.url.endsWith(".ts")
-  return fromSource
-    ? { url: new URL("./reviewThread.ts", import.meta.url), execArgv: ["--import", "tsx"] }
-    : { url: new URL("./reviewThread.js", import.meta.url) }
+const threadEntry = (): { readonly entry: URL | string; readonly eval: boolean } => {
+  if (!import.meta.url.endsWith(".ts")) return { entry: new URL("./reviewThread.js", import.meta.url), eval: false }
+  const require = createRequire(import.meta.url)
+  const tsx = require.resolve("tsx/cjs/api")
+  const source = fileURLToPath(new URL("./reviewThread.ts", import.meta.url))
+  return { entry: `require(${JSON.stringify(tsx)}).register(); require(${JSON.stringify(source)})`, eval: true }
 }
 
 /**
@@ -80,7 +84,7 @@ export const makeReviewThreads = (setup: ReviewThreadSetup, count: number) => {
   for (let i = 0; i < count; i++) {
     let worker: Worker
     try {
-      worker = new Worker(source.url, { workerData: setup, resourceLimits: LIMITS, ...(source.execArgv === undefined ? {} : { execArgv: source.execArgv }) })
+      worker = new Worker(source.entry, { workerData: setup, resourceLimits: LIMITS, eval: source.eval })
     } catch (error) {
       // Setup that cannot cross to a thread: none is left running.
       for (const started of threads) void started.worker.terminate()

@@ -28,14 +28,24 @@ const records: ReadonlyArray<Conversation> = ["test/fixtures/calibration", "test
   readdirSync(dir).filter((f) => f.endsWith(".json")).sort().map((f) => JSON.parse(readFileSync(`${dir}/${f}`, "utf8")).record as Conversation)
 )
 
-/** The records as a run makes them: each scenario's tool list is the catalogue's own objects, one array per scenario. */
+/**
+ * The records as the generator hands them to the quality stage: no review's fields yet, and each
+ * scenario's tool list the catalogue's own objects, one array per scenario.
+ */
 const lists = new Map<string, ReadonlyArray<ToolDefinition>>()
 const asGenerated = (record: Conversation): Conversation => {
+  const { agentic_patterns: _p, complexity: _c, quality_score: _s, quality: _q, quality_judge: _j, ...generated } = record
   const names = record.tools.map((t) => t.function.name)
-  if (!names.every((name) => catalog.tools.has(name))) return record
+  if (!names.every((name) => catalog.tools.has(name))) return generated
   const key = names.join(",")
   if (!lists.has(key)) lists.set(key, names.map((name) => catalog.tools.get(name)!))
-  return { ...record, tools: lists.get(key)! }
+  return { ...generated, tools: lists.get(key)! }
+}
+
+/** A logger that keeps what is logged (a fallback to the main thread says so). */
+const capture = () => {
+  const logs: Array<string> = []
+  return { logs, logger: Logger.replace(Logger.defaultLogger, Logger.make(({ message }) => logs.push(String(message)))) }
 }
 
 const withThreads = (threads: QualitySettings["review_threads"], quality: Partial<QualitySettings> = {}, data: CatalogData = catalog) =>
@@ -50,13 +60,20 @@ describe("review threads", () => {
 
   it.scoped("give the in-process review field for field, dedup keys included, for every labelled conversation", () =>
     Effect.gen(function*() {
-      // Catalogue tool lists (sent once by number), records' own copies of them, and a tool the catalogue lacks.
-      const foreign: Conversation = { ...records[0]!, id: "x/foreign/v1/s0", tools: [{ type: "function", function: { name: "lookup_sku", description: "Find a SKU", parameters: { type: "object", properties: { sku: { type: "string" } }, required: ["sku"] } } }] }
-      const batch = [...records.map(asGenerated), ...records, foreign]
-      expect(records.length).toBeGreaterThan(80)
+      // Catalogue tool lists (sent once by number), records with their own copies of them, a tool the
+      // catalogue lacks, and records reviewed already (rescored: the review's fields in their places).
+      const foreign: Conversation = { ...asGenerated(records[0]!), id: "x/foreign/v1/s0", tools: [{ type: "function", function: { name: "lookup_sku", description: "Find a SKU", parameters: { type: "object", properties: { sku: { type: "string" } }, required: ["sku"] } } }] }
       const inProcess = makeJudge(settings, catalog).review
+      const fresh = [...records.map(asGenerated), ...records, foreign]
+      const reviewedAlready = records.slice(0, 10).map((record) => inProcess(record).conversation)
+      const batch = [...fresh, ...reviewedAlready]
+      expect(records.length).toBeGreaterThan(80)
       const review = yield* withThreads(1)
-      const threaded = yield* review(batch)
+      const { logs, logger } = capture()
+      const threaded = yield* review(batch).pipe(Effect.provide(logger))
+      // The thread answered (a fallback to the main thread would say so)...
+      expect(logs).toEqual([])
+      // ...with the main thread's review, field for field.
       expect(threaded).toHaveLength(batch.length)
       threaded.forEach((reviewed, i) => expect(reviewed, batch[i]!.id).toStrictEqual(inProcess(batch[i]!)))
     }))
@@ -64,7 +81,9 @@ describe("review threads", () => {
   it.scoped("split a large batch across two threads, in order, and leave the keys out when dedup is off", () =>
     Effect.gen(function*() {
       const batch = Array.from({ length: 300 }, (_, i) => asGenerated(records[i % records.length]!))
-      const two = yield* (yield* withThreads(2))(batch)
+      const { logs, logger } = capture()
+      const two = yield* (yield* withThreads(2))(batch).pipe(Effect.provide(logger))
+      expect(logs).toEqual([])
       const inProcess = makeJudge(settings, catalog).review
       two.forEach((reviewed, i) => expect(reviewed).toStrictEqual(inProcess(batch[i]!)))
       const noDedup = yield* (yield* withThreads(1, { dedup: false }))(batch.slice(0, 20))
@@ -77,8 +96,7 @@ describe("review threads", () => {
       // A tool definition that cannot cross to a thread (a function in its schema).
       const odd: ToolDefinition = { type: "function", function: { name: "odd", description: "odd", parameters: { type: "object", default: () => 1 } } }
       const broken: CatalogData = { ...catalog, tools: new Map([...catalog.tools, ["odd", odd]]) }
-      const logs: Array<string> = []
-      const logger = Logger.replace(Logger.defaultLogger, Logger.make(({ message }) => logs.push(String(message))))
+      const { logs, logger } = capture()
       const review = yield* withThreads(1, {}, broken)
       const batch = records.slice(0, 5).map(asGenerated)
       const first = yield* review(batch).pipe(Effect.provide(logger))
@@ -115,24 +133,26 @@ describe("a run with review threads", () => {
   }
   const run = (path: string, maxItems: number, threads: QualitySettings["review_threads"]) =>
     runGeneration({ dir: path, plan: { maxItems, types: [], samplesPerVariation: null, seed: 42 }, force: false }).pipe(Effect.provide(layers(maxItems, threads)))
-  /** The dataset's records without the moment each was made. */
+  /** The dataset's lines, byte for byte but for the run's id and the moment each record was made, by id. */
   const dataset = (path: string) =>
-    jsonlLines(`${path}/dataset.jsonl`).map((line) => {
-      const record = JSON.parse(line)
-      delete record.provenance.created_at
-      delete record.provenance.run_id
-      return record
-    }).sort((a, b) => (a.id < b.id ? -1 : 1))
+    jsonlLines(`${path}/dataset.jsonl`)
+      .map((line) => line.replace(/"run_id":"[^"]*","created_at":"[^"]*"/, `"run_id":"","created_at":""`))
+      .sort((a, b) => (JSON.parse(a).id < JSON.parse(b).id ? -1 : 1))
 
   it.effect("writes the dataset, rejections and counts that the main thread alone writes", () =>
     Effect.gen(function*() {
       // Every variation, then second samples: the fake model repeats itself, so dedup has copies to find.
+      const { logs, logger } = capture()
       const alone = yield* run(dir.path("alone"), 260, 0)
-      const threaded = yield* run(dir.path("threaded"), 260, 2)
+      const threaded = yield* run(dir.path("threaded"), 260, 2).pipe(Effect.provide(logger))
+      // The threads did the review (a fallback to the main thread would say so).
+      expect(logs).toEqual([])
       expect(threaded.accepted).toBe(alone.accepted)
       expect(threaded.rejections).toEqual(alone.rejections)
       expect(alone.rejections["Duplicate"]).toBeGreaterThan(0)
-      expect(dataset(dir.path("threaded"))).toEqual(dataset(dir.path("alone")))
+      const lines = dataset(dir.path("threaded"))
+      expect(lines.every((line) => line.includes(`"run_id":"","created_at":""`))).toBe(true)
+      expect(lines).toEqual(dataset(dir.path("alone")))
       expect(readFileSync(dir.path("threaded/dataset.keys")).length).toBe(readFileSync(dir.path("alone/dataset.keys")).length)
     }))
 })
