@@ -97,6 +97,8 @@ export interface PipelineResult {
   readonly pipelinePerSecond: number
   /** The same run's rate from its start: catalogue loading, the run directory and the dedup index included. */
   readonly withStartPerSecond: number
+  /** The same measure over a short run (10,000 by default), where the first seconds' JIT warm-up weighs. */
+  readonly shortRun: { readonly conversations: number; readonly perSecond: number }
   readonly barePerSecond: number
   /**
    * Diagnostic, not the bar: the same rate run with the quality stage's rules off (no scores, patterns
@@ -126,32 +128,39 @@ export interface PipelineResult {
   readonly cliResumeStartMs: number
 }
 
-export const runPipelineBench = async (small: number, large: number): Promise<PipelineResult> => {
+/**
+ * `rated`: the rate run's size (long enough for the rate to be the pipeline's, not its warm-up's);
+ * `small`: the short rate run's and the small memory run's; `large`: the large memory run's and resume's.
+ */
+export const runPipelineBench = async (rated: number, small: number, large: number): Promise<PipelineResult> => {
   const root = mkdtempSync(join(tmpdir(), "agentic-synth-bench-"))
   try {
-    const rate = await child<PipelineRun>("pipeline", join(root, "small"), String(small), "ready")
+    const rate = await child<PipelineRun>("pipeline", join(root, "rated"), String(rated), "ready")
     if (rate.missed > 0) throw new Error(`${rate.missed} requests of the rate run found no ready reply`)
-    const unscored = await child<PipelineRun>("pipeline", join(root, "unscored"), String(small), "ready", "unscored")
-    if (unscored.missed > 0 || unscored.accepted !== small) throw new Error(`the unscored run kept ${unscored.accepted} of ${small} (${unscored.missed} without a ready reply)`)
-    const inline = await child<PipelineRun>("pipeline", join(root, "inline"), String(small), "ready", "inline")
+    const short = await child<PipelineRun>("pipeline", join(root, "short"), String(small), "ready")
+    if (short.missed > 0) throw new Error(`${short.missed} requests of the short rate run found no ready reply`)
+    const unscored = await child<PipelineRun>("pipeline", join(root, "unscored"), String(rated), "ready", "unscored")
+    if (unscored.missed > 0 || unscored.accepted !== rated) throw new Error(`the unscored run kept ${unscored.accepted} of ${rated} (${unscored.missed} without a ready reply)`)
+    const inline = await child<PipelineRun>("pipeline", join(root, "inline"), String(rated), "ready", "inline")
     if (inline.missed > 0) throw new Error(`${inline.missed} requests of the inline run found no ready reply`)
-    const shards = await twoShards(root, small)
-    const bare = await child<{ seconds: number }>("bare", String(small), join(root, "bare.jsonl"))
+    const shards = await twoShards(root, rated)
+    const bare = await child<{ seconds: number }>("bare", String(rated), join(root, "bare.jsonl"))
     // Memory at both sizes with replies written on request: the rate run's ready replies are the harness's.
     const smallMemory = await child<PipelineRun>("pipeline", join(root, "small-memory"), String(small))
     const big = await child<PipelineRun>("pipeline", join(root, "large"), String(large))
     const resume = await child<{ firstRequestMs: number; skipped: number }>("resume", join(root, "large"), String(large + 1))
     if (resume.skipped !== large) throw new Error(`resume skipped ${resume.skipped} items, expected ${large}`)
     const cliResumeStartMs = await cliFirstRequestMs(join(root, "large"), large + 2)
-    const pipelinePerSecond = small / rate.fromFirstRequest
-    const barePerSecond = small / bare.seconds
+    const pipelinePerSecond = rated / rate.fromFirstRequest
+    const barePerSecond = rated / bare.seconds
     return {
-      conversations: small,
+      conversations: rated,
       pipelinePerSecond,
-      withStartPerSecond: small / rate.seconds,
+      withStartPerSecond: rated / rate.seconds,
+      shortRun: { conversations: small, perSecond: small / short.fromFirstRequest },
       barePerSecond,
-      unscoredPerSecond: small / unscored.fromFirstRequest,
-      inlinePerSecond: small / inline.fromFirstRequest,
+      unscoredPerSecond: rated / unscored.fromFirstRequest,
+      inlinePerSecond: rated / inline.fromFirstRequest,
       twoShards: shards,
       ratio: pipelinePerSecond / barePerSecond,
       accepted: rate.accepted,

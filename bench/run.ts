@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: every benchmark, ratios measured in one run, results in bench/results/latest.json.
  * Options: --seconds N (length of each limit run, default 120), --conversations N (quality run, default
- * 100000), --pipeline N and --memory N (pipeline rate and memory runs, default 10000 and 100000),
+ * 100000), --pipeline N (the pipeline rate run and its diagnostics, default 50000), --short N (a short
+ * rate run and the small memory run, default 10000), --memory N (the large memory run, default 100000),
  * --shard-seconds N (the shard scale-out run, default 60), --only limits|quality|pipeline|shards.
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
@@ -18,7 +19,8 @@ const arg = (name: string, fallback: number) => {
 
 const seconds = arg("seconds", 120)
 const conversations = arg("conversations", 100_000)
-const pipelineSize = arg("pipeline", 10_000)
+const pipelineSize = arg("pipeline", 50_000)
+const shortSize = arg("short", 10_000)
 const memorySize = arg("memory", 100_000)
 const shardSeconds = arg("shard-seconds", 60)
 const onlyAt = process.argv.indexOf("--only")
@@ -36,11 +38,12 @@ if (quality !== undefined) {
   )
 }
 
-const pipeline = only === undefined || only === "pipeline" ? await runPipelineBench(pipelineSize, memorySize) : undefined
+const pipeline = only === undefined || only === "pipeline" ? await runPipelineBench(pipelineSize, shortSize, memorySize) : undefined
 if (pipeline !== undefined) {
   console.log(
     `pipeline: ${Math.round(pipeline.pipelinePerSecond)} conversations/s through prompt → parse → validate → score → dedup → sink ` +
       `(${pipeline.conversations}, from the first request; ${Math.round(pipeline.withStartPerSecond)}/s from the run's start; ` +
+      `${Math.round(pipeline.shortRun.perSecond)}/s over a run of ${pipeline.shortRun.conversations}; ` +
       `${Math.round(pipeline.largePerSecond)}/s over ${memorySize}), bare parse+stringify+append loop ${Math.round(pipeline.barePerSecond)}/s, ratio ${pipeline.ratio.toFixed(3)}; ` +
       `peak RSS ${Object.entries(pipeline.peakRssMb).map(([n, mb]) => `${mb} MB at ${n}`).join(", ")}; ` +
       `diagnostic: ${Math.round(pipeline.unscoredPerSecond)}/s with the quality stage's rules off, ${Math.round(pipeline.inlinePerSecond)}/s with the review in the main thread (review_threads 0); ` +
