@@ -3,6 +3,8 @@ import { signatureAt, type Trace, trace } from "./trace.js"
 
 /** 60 MinHash values in 12 bands of 5: near-copies at Jaccard 0.8 meet in some band with p ≈ 0.99. */
 const PERMUTATIONS = 60
+/** Bytes of a signature: one per permutation. */
+export const SIGNATURE_BYTES = PERMUTATIONS
 const BANDS = 12
 const ROWS = PERMUTATIONS / BANDS
 

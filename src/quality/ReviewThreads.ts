@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url"
 import { Worker } from "node:worker_threads"
 import type { Conversation } from "../domain/Conversation.js"
 import type { ToolDefinition } from "../domain/Tool.js"
+import { SIGNATURE_BYTES } from "./Dedup.js"
 import type { ReviewAnswer, ReviewJob, ReviewReply, ReviewThreadSetup } from "./reviewProtocol.js"
 
 /**
@@ -65,13 +66,21 @@ export const makeReviewThreads = (setup: ReviewThreadSetup, count: number) => {
   const toolListsByText = new Map<string, number>()
   const toolLists: Array<ReadonlyArray<ToolDefinition>> = []
 
-  const settle = (batch: number, answers: ReadonlyArray<ThreadAnswer> | string) => {
+  const settle = (batch: number, reply: Extract<ReviewReply, { fields: unknown }> | string) => {
     const entry = waiting.get(batch)
     if (entry === undefined) return
     waiting.delete(batch)
     entry.thread.outstanding -= entry.callbacks.length
     if (entry.thread.outstanding === 0) entry.thread.worker.unref()
-    entry.callbacks.forEach((callback, i) => callback(typeof answers === "string" ? { failed: answers } : answers[i]!))
+    if (typeof reply === "string") return entry.callbacks.forEach((callback) => callback({ failed: reply }))
+    const { exact, fields, signatures } = reply
+    entry.callbacks.forEach((callback, i) =>
+      callback(
+        exact === undefined || signatures === undefined
+          ? { fields: fields[i]! }
+          : { fields: fields[i]!, exact: [exact[2 * i]!, exact[2 * i + 1]!], signature: signatures.subarray(SIGNATURE_BYTES * i, SIGNATURE_BYTES * (i + 1)) }
+      )
+    )
   }
 
   const lose = (thread: Thread, why: string) => {
@@ -91,7 +100,7 @@ export const makeReviewThreads = (setup: ReviewThreadSetup, count: number) => {
       throw error
     }
     const thread: Thread = { worker, toolLists: new Set(), outstanding: 0, alive: true }
-    worker.on("message", (reply: ReviewReply) => settle(reply.batch, "error" in reply ? `a review thread failed: ${reply.error}` : reply.answers))
+    worker.on("message", (reply: ReviewReply) => settle(reply.batch, "error" in reply ? `a review thread failed: ${reply.error}` : reply))
     worker.on("error", (error) => lose(thread, `a review thread stopped: ${error.message}`))
     worker.on("exit", (code) => lose(thread, closed ? CLOSED : `a review thread exited (code ${code})`))
     worker.unref()

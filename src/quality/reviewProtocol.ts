@@ -27,11 +27,20 @@ export interface ReviewAnswer {
   readonly signature?: Uint8Array
 }
 
-/** A batch of jobs, numbered, and the batch's answers in the same order (or why the thread could not review them). */
+/**
+ * A batch of jobs, numbered, and the batch's answers in the same order (or why the thread could not
+ * review them). The dedup keys come packed, two numbers and 60 bytes a job in two buffers that are
+ * handed over, not copied (a typed array per answer cost an allocation on each side).
+ */
 export interface ReviewRequest {
   readonly batch: number
   readonly jobs: ReadonlyArray<ReviewJob>
 }
 export type ReviewReply =
-  | { readonly batch: number; readonly answers: ReadonlyArray<ReviewAnswer> }
+  | {
+    readonly batch: number
+    readonly fields: ReadonlyArray<ReviewAnswer["fields"]>
+    readonly exact?: Uint32Array
+    readonly signatures?: Uint8Array
+  }
   | { readonly batch: number; readonly error: string }

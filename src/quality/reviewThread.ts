@@ -6,8 +6,8 @@ import { parentPort, workerData } from "node:worker_threads"
 import { makeAjv } from "../catalog/toolSchemas.js"
 import type { ToolDefinition } from "../domain/Tool.js"
 import { makeReviewer, type Reviewable } from "./assess.js"
-import { dedupKeys } from "./Dedup.js"
-import type { ReviewAnswer, ReviewRequest, ReviewThreadSetup } from "./reviewProtocol.js"
+import { dedupKeys, SIGNATURE_BYTES } from "./Dedup.js"
+import type { ReviewAnswer, ReviewReply, ReviewRequest, ReviewThreadSetup } from "./reviewProtocol.js"
 
 const setup = workerData as ReviewThreadSetup
 const tools = new Map(setup.tools.map((tool) => [tool.function.name, tool] as const))
@@ -34,7 +34,9 @@ const toolLists = new Map<number, ReadonlyArray<ToolDefinition>>()
 
 parentPort!.on("message", ({ batch, jobs }: ReviewRequest) => {
   try {
-    const answers = jobs.map((job): ReviewAnswer => {
+    const exact = setup.settings.dedup ? new Uint32Array(2 * jobs.length) : undefined
+    const signatures = setup.settings.dedup ? new Uint8Array(SIGNATURE_BYTES * jobs.length) : undefined
+    const fields = jobs.map((job, i): ReviewAnswer["fields"] => {
       if (job.tools !== undefined) toolLists.set(job.toolList, job.tools)
       const conversation: Reviewable = {
         turns: JSON.parse(job.turns) as Reviewable["turns"],
@@ -42,11 +44,16 @@ parentPort!.on("message", ({ batch, jobs }: ReviewRequest) => {
         scenario: { ...job.scenario, title: "" }
       }
       const { fields, trace } = review(conversation)
-      if (!setup.settings.dedup) return { fields }
-      const keys = dedupKeys(conversation, trace)
-      return { fields, exact: keys.exact, signature: keys.signature }
+      if (exact !== undefined && signatures !== undefined) {
+        const keys = dedupKeys(conversation, trace)
+        exact[2 * i] = keys.exact[0]
+        exact[2 * i + 1] = keys.exact[1]
+        signatures.set(keys.signature, SIGNATURE_BYTES * i)
+      }
+      return fields
     })
-    parentPort!.postMessage({ batch, answers })
+    const reply: ReviewReply = exact === undefined || signatures === undefined ? { batch, fields } : { batch, fields, exact, signatures }
+    parentPort!.postMessage(reply, exact === undefined || signatures === undefined ? [] : [exact.buffer, signatures.buffer])
   } catch (error) {
     parentPort!.postMessage({ batch, error: error instanceof Error ? error.message : String(error) })
   }
