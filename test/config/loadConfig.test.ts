@@ -114,6 +114,16 @@ describe("loadConfig refuses bad input with the path and the fix", () => {
       expect(error.message).toMatch(/quality\.dedup: expected true or false, got "sometimes"$/)
     }))
 
+  it.effect("review threads that are neither auto nor a count", () =>
+    Effect.gen(function*() {
+      for (const [value, shown] of [["two", `"two"`], ["-1", "-1"], ["1.5", "1.5"]] as const) {
+        const error = yield* refusal({ file: dir.write(`threads-${value}.yaml`, `quality:\n  review_threads: ${value}\n`) })
+        expect(error.message).toMatch(new RegExp(`quality\\.review_threads: expected auto, or a number of threads >= 0, got ${shown.replace(".", "\\.")}$`))
+      }
+      const taken = yield* load({ file: dir.write("threads-ok.yaml", "quality:\n  review_threads: 0\n") })
+      expect(taken.quality.review_threads).toBe(0)
+    }))
+
   it.effect("a value out of range", () =>
     Effect.gen(function*() {
       const error = yield* refusal({ file: dir.write("range.yaml", "quality:\n  min_score: 1.5\n") })
