@@ -7,11 +7,12 @@ import { SIGNATURE_BYTES } from "./Dedup.js"
 import type { ReviewAnswer, ReviewJob, ReviewReply, ReviewThreadSetup } from "./reviewProtocol.js"
 
 /**
- * A thread's heap: it keeps the rules' code, the compiled validators and the tool lists, and every
+ * A thread's heap: it keeps the rules' code, the validators it compiled and the tool lists, and every
  * conversation it reads is garbage at once, so a small heap is collected often and cheaply instead of
- * growing (a thread over it stops, and the review goes on in the main thread).
+ * growing (the built-in catalogue's thread runs in 12 MB; a thread over its limit stops, and the review
+ * goes on in the main thread). A larger catalogue gets room for its validators.
  */
-const LIMITS = { maxOldGenerationSizeMb: 24, maxYoungGenerationSizeMb: 8 }
+const limitsFor = (tools: number) => ({ maxOldGenerationSizeMb: 16 + Math.ceil(tools / 16), maxYoungGenerationSizeMb: 8 })
 
 /** Jobs sent to a thread in one message at most (a larger backlog is split across the threads). */
 const BATCH = 32
@@ -93,7 +94,7 @@ export const makeReviewThreads = (setup: ReviewThreadSetup, count: number) => {
   for (let i = 0; i < count; i++) {
     let worker: Worker
     try {
-      worker = new Worker(source.entry, { workerData: setup, resourceLimits: LIMITS, eval: source.eval })
+      worker = new Worker(source.entry, { workerData: setup, resourceLimits: limitsFor(setup.tools.length), eval: source.eval })
     } catch (error) {
       // Setup that cannot cross to a thread: none is left running.
       for (const started of threads) void started.worker.terminate()
