@@ -283,20 +283,15 @@ class EntryTable {
     this.used++
   }
 
-  /**
-   * The entries whose key is `key` (within `MAX_PROBES` slots) and, when `band` is given, that are of
-   * that band (`entry % BANDS`), into `out`, which is emptied first: one array for every lookup, no
-   * callbacks.
-   */
-  lookup(key: number, out: Array<number>, band = -1) {
-    out.length = 0
+  /** Calls `found` with each entry whose key is `key` (within `MAX_PROBES` slots); stops when it returns true. */
+  lookup(key: number, accept: (entry: number) => boolean, found: (entry: number) => boolean | void) {
     const mask = this.slots.length - 1
     const tag = key >>> 24
     let i = EntryTable.start(key, mask)
     for (let probes = 0; probes < MAX_PROBES; probes++) {
       const entry = this.slots[i]!
       if (entry === -1) return
-      if (this.tags[i] === tag && (band < 0 || entry % BANDS === band) && this.keyOf(entry) === key) out.push(entry)
+      if (this.tags[i] === tag && accept(entry) && this.keyOf(entry) === key && found(entry) === true) return
       i = (i + 1) & mask
     }
   }
@@ -332,10 +327,6 @@ export class DedupIndex {
   private readonly exact = new EntryTable(tableSize(1024), (item) => this.exactHigh[item]!)
   private readonly bands = new EntryTable(tableSize(1024 * BANDS), (entry) => this.bandKey(this.signatures, Math.floor(entry / BANDS), entry % BANDS))
 
-  /** Reused by every lookup: the entries a table found, the items compared so far. */
-  private readonly found: Array<number> = []
-  private readonly checked = new Set<number>()
-
   constructor(private readonly threshold: number) {}
 
   get size(): number {
@@ -361,25 +352,27 @@ export class DedupIndex {
   findKeys(keys: DedupKeys): string | undefined {
     this.catchUp()
     const [high, low] = keys.exact
-    const found = this.found
-    this.exact.lookup(high, found)
-    for (const item of found) if (this.exactLow[item] === low) return this.ids.get(item)
+    let copy = -1
+    this.exact.lookup(high, () => true, (item) => {
+      if (this.exactLow[item] !== low) return false
+      copy = item
+      return true
+    })
+    if (copy >= 0) return this.ids.get(copy)
     let best = -1
     let bestSimilarity = 0
-    const checked = this.checked
-    checked.clear()
+    const checked = new Set<number>()
     for (let band = 0; band < BANDS; band++) {
-      this.bands.lookup(this.bandKey(keys.signature, 0, band), found, band)
-      for (const entry of found) {
+      this.bands.lookup(this.bandKey(keys.signature, 0, band), (entry) => entry % BANDS === band, (entry) => {
         const item = Math.floor(entry / BANDS)
-        if (checked.has(item)) continue
+        if (checked.has(item)) return
         checked.add(item)
         const s = similarity(keys.signature, this.signatures.subarray(item * PERMUTATIONS, (item + 1) * PERMUTATIONS))
         if (s >= this.threshold && s > bestSimilarity) {
           best = item
           bestSimilarity = s
         }
-      }
+      })
     }
     return best < 0 ? undefined : this.ids.get(best)
   }
