@@ -123,19 +123,28 @@ export const makeReviewThreads = (setup: ReviewThreadSetup, count: number) => {
         continue
       }
       const sent: Array<ReviewJob> = []
+      const introduced: Array<number> = []
       for (let i = start; i < end; i++) {
         const job = jobs[i]!
         if (thread.toolLists.has(job.toolList)) sent.push(job)
         else {
           thread.toolLists.add(job.toolList)
+          introduced.push(job.toolList)
           sent.push({ ...job, tools: toolLists[job.toolList]! })
         }
       }
-      const batch = nextBatch++
-      waiting.set(batch, { thread, callbacks: callbacks.slice(start, end) })
+      try {
+        thread.worker.postMessage({ batch: nextBatch, jobs: sent })
+      } catch (error) {
+        // What cannot cross to a thread (a tool schema holding a function): reviewed in the main thread.
+        for (const list of introduced) thread.toolLists.delete(list)
+        const why = `a batch could not be sent to a review thread (${error instanceof Error ? error.message : String(error)})`
+        for (let i = start; i < end; i++) callbacks[i]!({ failed: why })
+        continue
+      }
+      waiting.set(nextBatch++, { thread, callbacks: callbacks.slice(start, end) })
       if (thread.outstanding === 0) thread.worker.ref()
       thread.outstanding += sent.length
-      thread.worker.postMessage({ batch, jobs: sent })
     }
   }
 

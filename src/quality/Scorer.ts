@@ -163,6 +163,12 @@ export class Scorer extends Context.Tag("agentic-synth/Scorer")<Scorer, {
    */
   readonly reviewAll: (batch: ReadonlyArray<Conversation>) => Effect.Effect<ReadonlyArray<Reviewed>>
   /**
+   * Whether a pipeline should review in batches (`reviewAll` after the generation workers) rather than
+   * one conversation in each worker (`review`): true for the rules alone; false with the LLM judge on,
+   * where a batch would wait for its slowest judge call and hold the run's writing up behind it.
+   */
+  readonly reviewsInBatches: boolean
+  /**
    * The threshold, deduplication against everything kept so far, and the quotas, for a batch of
    * reviewed conversations in the dataset's order: call it one batch at a time (the first of a set of
    * copies is kept). A conversation without keys has them computed here.
@@ -216,6 +222,7 @@ export class Scorer extends Context.Tag("agentic-synth/Scorer")<Scorer, {
       return {
         review,
         reviewAll,
+        reviewsInBatches: !llm.enabled,
         decide: decided,
         judge: (conversation) => Effect.map(review(conversation), (r) => decide(r.conversation, r.keys)),
         remember: (conversation) => Effect.sync(() => remember(conversation)),
@@ -233,6 +240,7 @@ export class Scorer extends Context.Tag("agentic-synth/Scorer")<Scorer, {
   static readonly layerNone = Layer.succeed(Scorer, {
     review: (conversation) => Effect.succeed({ conversation }),
     reviewAll: (batch) => Effect.succeed(batch.map((conversation) => ({ conversation }))),
+    reviewsInBatches: true,
     decide: (batch) => Effect.succeed(batch.map(({ conversation }) => ({ conversation }))),
     judge: (conversation) => Effect.succeed({ conversation }),
     remember: (conversation) => Effect.succeed({ keys: undefined, complexity: conversation.complexity }),

@@ -3,6 +3,7 @@
  * the main thread sends it, in batches. Loads the quality rules and ajv, not the Effect runtime.
  */
 import { parentPort, workerData } from "node:worker_threads"
+import type { ValidateFunction } from "ajv"
 import { makeAjv } from "../catalog/toolSchemas.js"
 import type { ToolDefinition } from "../domain/Tool.js"
 import { makeReviewer, type Reviewable } from "./assess.js"
@@ -11,22 +12,15 @@ import type { ReviewAnswer, ReviewReply, ReviewRequest, ReviewThreadSetup } from
 
 const setup = workerData as ReviewThreadSetup
 const tools = new Map(setup.tools.map((tool) => [tool.function.name, tool] as const))
-// The catalogue's validators, compiled when a tool is first met (the thread sees only the tools in use).
+// The catalogue's validators, compiled as the catalogue compiles them: in its order, in one ajv (a
+// schema may refer to one before it by its $id).
 const ajv = makeAjv()
-const compiled = new Map<string, ReturnType<typeof ajv.compile> | null>()
-const validators = {
-  get(name: string) {
-    let validate = compiled.get(name)
-    if (validate === undefined) {
-      const tool = tools.get(name)
-      try {
-        validate = tool === undefined ? null : ajv.compile(tool.function.parameters)
-      } catch {
-        validate = null
-      }
-      compiled.set(name, validate)
-    }
-    return validate ?? undefined
+const validators = new Map<string, ValidateFunction>()
+for (const tool of setup.tools) {
+  try {
+    validators.set(tool.function.name, ajv.compile(tool.function.parameters))
+  } catch {
+    // As in the main thread: a tool whose schema does not compile is not validated.
   }
 }
 const review = makeReviewer(setup.settings, { scenarios: setup.scenarios, tools, validators })
@@ -34,13 +28,16 @@ const toolLists = new Map<number, ReadonlyArray<ToolDefinition>>()
 
 parentPort!.on("message", ({ batch, jobs }: ReviewRequest) => {
   try {
+    // Every new tool list first: a job that fails must not leave a later one's list unknown.
+    for (const job of jobs) if (job.tools !== undefined) toolLists.set(job.toolList, job.tools)
     const exact = setup.settings.dedup ? new Uint32Array(2 * jobs.length) : undefined
     const signatures = setup.settings.dedup ? new Uint8Array(SIGNATURE_BYTES * jobs.length) : undefined
     const fields = jobs.map((job, i): ReviewAnswer["fields"] => {
-      if (job.tools !== undefined) toolLists.set(job.toolList, job.tools)
+      const list = toolLists.get(job.toolList)
+      if (list === undefined) throw new Error(`tool list ${job.toolList} was never sent`)
       const conversation: Reviewable = {
         turns: JSON.parse(job.turns) as Reviewable["turns"],
-        tools: toolLists.get(job.toolList) ?? [],
+        tools: list,
         scenario: { ...job.scenario, title: "" }
       }
       const { fields, trace } = review(conversation)

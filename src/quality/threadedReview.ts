@@ -48,7 +48,6 @@ export const threadedReview = (
         notStarted = `the review threads could not start (${error instanceof Error ? error.message : String(error)})`
       }
     }
-    if (settings.review_threads !== "auto") start()
     // `auto`: reviewed in this thread until they come fast.
     let windowStart = 0
     let inWindow = 0
@@ -70,7 +69,10 @@ export const threadedReview = (
         warned = true
         return Effect.logWarning(`${why}: the review goes on in the main thread`)
       })
-    return (batch: ReadonlyArray<Conversation>): Effect.Effect<ReadonlyArray<Reviewed>> => {
+    return (batch: ReadonlyArray<Conversation>): Effect.Effect<ReadonlyArray<Reviewed>> => Effect.suspend(() => {
+      // A count starts its threads with the first batch (a layer built for `rescore` or a
+      // `validate` never starts them).
+      if (threads === undefined && notStarted === undefined && settings.review_threads !== "auto" && batch.length > 0) start()
       const running = threads
       if (running === undefined) {
         return notStarted === undefined ? counted(batch) : Effect.zipRight(warnOnce(notStarted), direct(batch))
@@ -96,5 +98,5 @@ export const threadedReview = (
           })
         )
       })
-    }
+    })
   })

@@ -5,6 +5,7 @@ import { AppConfig } from "../config/AppConfig.js"
 import type { AppConfigData } from "../config/ConfigSchema.js"
 import type { Conversation } from "../domain/Conversation.js"
 import type { Outcome } from "../domain/Outcome.js"
+import type { ProviderError } from "../domain/ProviderError.js"
 import type { WorkItem } from "../domain/WorkItem.js"
 import { itemGenerator } from "../generate/Generator.js"
 import { mapEffectPool } from "../generate/workerPool.js"
@@ -218,9 +219,12 @@ export const runGeneration = (options: RunOptions) =>
       else failures[outcome.error.reason] = (failures[outcome.error.reason] ?? 0) + 1
     }
 
-    // Scores (and the LLM judge's view) and dedup keys are computed per batch of finished items, two
-    // batches at a time (in review threads, when there are, while the generation workers go on); the
-    // threshold, dedup and quotas are decided per batch, in the order outcomes reach the writer.
+    // Scores and dedup keys are computed per batch of finished items, four batches at a time (in review
+    // threads, when there are, while the generation workers go on); with the LLM judge on, in each
+    // generation worker, one conversation at a time (a batch would wait for its slowest judge call).
+    // The threshold, dedup and quotas are decided per batch, in the order outcomes reach the writer.
+    const reviewedOne = (outcome: Outcome): Effect.Effect<Reviewing> =>
+      outcome._tag !== "accepted" ? Effect.succeed({ outcome }) : Effect.map(scorer.review(outcome.conversation), (reviewed) => ({ outcome, reviewed }))
     const reviewed = (batch: Chunk.Chunk<Outcome>): Effect.Effect<Chunk.Chunk<Reviewing>> => {
       const outcomes = Chunk.toReadonlyArray(batch)
       const accepted = outcomes.flatMap((outcome) => (outcome._tag === "accepted" ? [outcome.conversation] : []))
@@ -270,14 +274,16 @@ export const runGeneration = (options: RunOptions) =>
         yield* manifest.pipe(Effect.ignoreLogged)
         yield* writer.log({ event: "end", status: yield* Ref.get(status), ...counts }).pipe(Effect.ignore)
       })
-    yield* workItemStream(catalog, options.plan, leadingDone).pipe(
-      Stream.filter((item) => !state.done.has(item.id)),
-      mapEffectPool((item: WorkItem) => generate(item), config.generation.concurrency),
-      Stream.chunks,
-      Stream.mapEffect(reviewed, { concurrency: 4 }),
-      Stream.runForEach(settle),
-      Effect.onExit(finish)
-    )
+    const pending = workItemStream(catalog, options.plan, leadingDone).pipe(Stream.filter((item) => !state.done.has(item.id)))
+    const finished: Stream.Stream<Reviewing, ProviderError> = scorer.reviewsInBatches
+      ? pending.pipe(
+        mapEffectPool((item: WorkItem) => generate(item), config.generation.concurrency),
+        Stream.chunks,
+        Stream.mapEffect(reviewed, { concurrency: 4 }),
+        Stream.flattenChunks
+      )
+      : pending.pipe(mapEffectPool((item: WorkItem) => Effect.flatMap(generate(item), reviewedOne), config.generation.concurrency))
+    yield* finished.pipe(Stream.runForEachChunk(settle), Effect.onExit(finish))
     return yield* progress
   }))
 

@@ -1,18 +1,19 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as NodeContext from "@effect/platform-node/NodeContext"
-import { Effect, Layer, Logger } from "effect"
+import { Deferred, Effect, Layer, Logger, Option, Ref } from "effect"
 import { readdirSync, readFileSync } from "node:fs"
 import { Catalog, type CatalogData } from "../../src/catalog/Catalog.js"
 import { BUILTIN_CATALOG_DIR } from "../../src/catalog/loadCatalog.js"
 import { AppConfig } from "../../src/config/AppConfig.js"
 import type { QualitySettings } from "../../src/config/ConfigSchema.js"
 import { DEFAULT_CONFIG } from "../../src/config/defaults.js"
-import type { Conversation } from "../../src/domain/Conversation.js"
+import type { Conversation, JudgeView } from "../../src/domain/Conversation.js"
 import type { ToolDefinition } from "../../src/domain/Tool.js"
 import { LlmJudge } from "../../src/quality/LlmJudge.js"
 import { makeReviewThreads } from "../../src/quality/ReviewThreads.js"
 import { makeJudge, Scorer } from "../../src/quality/Scorer.js"
 import { reviewThreadCount, threadedReview } from "../../src/quality/threadedReview.js"
+import { KEYS_ENTRY_BYTES } from "../../src/sink/keysFile.js"
 import { runGeneration } from "../../src/sink/runGeneration.js"
 import { ChatClient } from "../../src/provider/ChatClient.js"
 import { loadFrom } from "../support/catalogFixtures.js"
@@ -106,6 +107,23 @@ describe("review threads", () => {
       expect(logs[0]).toMatch(/^the review threads could not start \(.*\): the review goes on in the main thread$/)
     }))
 
+  it.scoped("review in the main thread, with one warning, what cannot cross to a thread; the rest still crosses", () =>
+    Effect.gen(function*() {
+      const { logs, logger } = capture()
+      const review = yield* withThreads(1)
+      const odd: Conversation = { ...asGenerated(records[0]!), tools: [{ type: "function", function: { name: "odd", description: "odd", parameters: { type: "object", default: () => 1 } } }] }
+      const batch = [odd, ...records.slice(1, 40).map(asGenerated)]
+      const inProcess = makeJudge(settings, catalog).review
+      const first = yield* review(batch).pipe(Effect.provide(logger))
+      first.forEach((reviewed, i) => expect(reviewed).toStrictEqual(inProcess(batch[i]!)))
+      expect(logs).toHaveLength(1)
+      expect(logs[0]).toMatch(/^a batch could not be sent to a review thread \(.*\): the review goes on in the main thread$/)
+      // The thread is still there for what can cross.
+      const again = yield* review(records.slice(40, 60).map(asGenerated)).pipe(Effect.provide(logger))
+      expect(again.map((r) => r.conversation.quality_score)).toEqual(records.slice(40, 60).map((r) => inProcess(asGenerated(r)).conversation.quality_score))
+      expect(logs).toHaveLength(1)
+    }))
+
   it("answer every job of a closed pool as failed, those in flight included, so no caller waits on a stopped thread", async () => {
     const threads = makeReviewThreads({ settings, scenarios: catalog.scenarios, tools: [...catalog.tools.values()] }, 1)
     const answers = records.slice(0, 10).map((record) => new Promise<unknown>((done) => threads.submit(asGenerated(record), done)))
@@ -153,6 +171,52 @@ describe("a run with review threads", () => {
       const lines = dataset(dir.path("threaded"))
       expect(lines.every((line) => line.includes(`"run_id":"","created_at":""`))).toBe(true)
       expect(lines).toEqual(dataset(dir.path("alone")))
-      expect(readFileSync(dir.path("threaded/dataset.keys")).length).toBe(readFileSync(dir.path("alone/dataset.keys")).length)
+      // The dataset's index: the same entries (in the order each run wrote its lines).
+      const entries = (path: string) => {
+        const bytes = readFileSync(path)
+        return Array.from({ length: bytes.length / KEYS_ENTRY_BYTES }, (_, i) => bytes.subarray(i * KEYS_ENTRY_BYTES, (i + 1) * KEYS_ENTRY_BYTES).toString("hex")).sort()
+      }
+      expect(entries(dir.path("threaded/dataset.keys"))).toEqual(entries(dir.path("alone/dataset.keys")))
+    }))
+})
+
+describe("a run with the LLM judge on", () => {
+  const dir = tempDir("review-judge")
+  it.live("reviews in each generation worker: one slow judge call holds one worker, not the run's writing", () =>
+    Effect.gen(function*() {
+      // The judge's first call waits until twenty other outcomes are written; were the review done per
+      // batch, that batch (and the ordered ones behind it) would hold the writing up, and this would hang.
+      const written = yield* Ref.make(0)
+      const release = yield* Deferred.make<void>()
+      let calls = 0
+      const view = (): JudgeView => ({
+        provider: "judge",
+        model: "judge",
+        reasoning: { score: 1, rationale: "ok" },
+        completeness: { score: 1, rationale: "ok" },
+        naturalness: { score: 1, rationale: "ok" }
+      })
+      const judge = Layer.succeed(LlmJudge, {
+        enabled: true,
+        review: () => Effect.as(calls++ === 0 ? Deferred.await(release) : Effect.void, Option.some(view())),
+        stats: Effect.succeed({ reviewed: 0, failed: 0, meanAbsDiff: { reasoning: 0, completeness: 0, naturalness: 0 } })
+      })
+      const chat = ChatClient.layerTest((request) => ({
+        choices: [{ message: { role: "assistant", content: fakeConversation(request as unknown as Record<string, unknown>) }, finish_reason: "stop" }]
+      }))
+      const layers = Layer.mergeAll(chat, Scorer.layerWithJudge.pipe(Layer.provide(judge))).pipe(
+        Layer.provideMerge(Catalog.layer),
+        Layer.provideMerge(AppConfig.layerTest({ generation: { max_items: 60 }, quality: { judge: { enabled: true }, dedup: false, review_threads: 1 } })),
+        Layer.provideMerge(NodeContext.layer)
+      )
+      const onOutcome = () => Effect.flatMap(Ref.updateAndGet(written, (n) => n + 1), (n) => (n >= 20 ? Deferred.succeed(release, undefined) : Effect.void))
+      const progress = yield* runGeneration({ dir: dir.path("run"), plan: { maxItems: 60, types: [], samplesPerVariation: null, seed: 42 }, force: false, onOutcome }).pipe(
+        Effect.provide(layers),
+        Effect.timeoutFail({ duration: "20 seconds", onTimeout: () => new Error("the run hung behind one judge call") })
+      )
+      expect(progress.accepted + progress.rejected).toBe(60)
+      const records = jsonlLines(dir.path("run/dataset.jsonl")).map((line) => JSON.parse(line))
+      expect(records.length).toBe(progress.accepted)
+      expect(records.every((r) => r.quality_judge?.provider === "judge")).toBe(true)
     }))
 })
