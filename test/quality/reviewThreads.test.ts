@@ -107,6 +107,25 @@ describe("review threads", () => {
       expect(logs[0]).toMatch(/^the review threads could not start \(.*\): the review goes on in the main thread$/)
     }))
 
+  it.scoped("auto: reviewed in the main thread until 400 come within a second, then in a thread", () =>
+    Effect.gen(function*() {
+      if (reviewThreadCount("auto") === 0) return // one core: auto starts none
+      const review = yield* withThreads("auto")
+      const inProcess = makeJudge(settings, catalog).review
+      const batch = (n: number, from: number) => Array.from({ length: n }, (_, i) => asGenerated(records[(from + i) % records.length]!))
+      // A thread hands a batch's signatures back in one buffer; the main thread makes one per conversation.
+      const fromThread = (reviewed: ReadonlyArray<{ readonly keys?: { readonly signature: Uint8Array } | undefined }>) =>
+        reviewed.map((r) => r.keys!.signature.buffer.byteLength > r.keys!.signature.length)
+      const few = yield* review(batch(100, 0))
+      expect(fromThread(few).every((threaded) => !threaded)).toBe(true)
+      const many = yield* review(batch(300, 100))
+      expect(fromThread(many).every((threaded) => !threaded)).toBe(true)
+      const after = batch(50, 7)
+      const threaded = yield* review(after)
+      expect(fromThread(threaded).every((t) => t)).toBe(true)
+      threaded.forEach((reviewed, i) => expect(reviewed).toStrictEqual(inProcess(after[i]!)))
+    }))
+
   it.scoped("review in the main thread, with one warning, what cannot cross to a thread; the rest still crosses", () =>
     Effect.gen(function*() {
       const { logs, logger } = capture()
