@@ -4,7 +4,8 @@ import { Worker } from "node:worker_threads"
 import type { Conversation } from "../domain/Conversation.js"
 import type { ToolDefinition } from "../domain/Tool.js"
 import { SIGNATURE_BYTES } from "./Dedup.js"
-import type { ReviewAnswer, ReviewJob, ReviewReply, ReviewThreadSetup } from "./reviewProtocol.js"
+import type { ReviewFields } from "./assess.js"
+import type { ReviewJob, ReviewReply, ReviewThreadSetup } from "./reviewProtocol.js"
 
 /**
  * A thread's heap: it keeps the rules' code, the validators it compiled and the tool lists, and every
@@ -18,6 +19,13 @@ const limitsFor = (tools: number) => ({ maxOldGenerationSizeMb: 16 + Math.ceil(t
 const BATCH = 32
 
 const CLOSED = "the review threads are closed"
+
+/** A job's review: the fields, and the dedup keys when dedup is on (the exact key's two numbers, the 60-byte signature). */
+export interface ReviewAnswer {
+  readonly fields: ReviewFields
+  readonly exact?: readonly [number, number]
+  readonly signature?: Uint8Array
+}
 
 /** A job's answer, or why no thread could give it (the caller then reviews in its own thread). */
 export type ThreadAnswer = ReviewAnswer | { readonly failed: string }
@@ -162,10 +170,6 @@ export const makeReviewThreads = (setup: ReviewThreadSetup, count: number) => {
   }
 
   return {
-    /** Why every thread has stopped, if they have (jobs are then answered `failed` at once). */
-    get failure() {
-      return failure
-    },
     /** Reviews `conversation` in a thread and calls `done` with the answer (from the main event loop). */
     submit(conversation: Conversation, done: (answer: ThreadAnswer) => void) {
       if (closed || failure !== undefined) return done({ failed: closed ? CLOSED : failure! })

@@ -20,13 +20,6 @@ export interface ReviewJob {
   readonly scenario: Pick<ScenarioRef, "type" | "id" | "variation">
 }
 
-/** A job's review: the fields, and the dedup keys when dedup is on (the exact key's two numbers, the 60-byte signature). */
-export interface ReviewAnswer {
-  readonly fields: ReviewFields
-  readonly exact?: readonly [number, number]
-  readonly signature?: Uint8Array
-}
-
 /**
  * A batch of jobs, numbered, and the batch's answers in the same order (or why the thread could not
  * review them). The dedup keys come packed, two numbers and 60 bytes a job in two buffers that are
@@ -39,7 +32,7 @@ export interface ReviewRequest {
 export type ReviewReply =
   | {
     readonly batch: number
-    readonly fields: ReadonlyArray<ReviewAnswer["fields"]>
+    readonly fields: ReadonlyArray<ReviewFields>
     readonly exact?: Uint32Array
     readonly signatures?: Uint8Array
   }

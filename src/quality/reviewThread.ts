@@ -6,9 +6,9 @@ import { parentPort, workerData } from "node:worker_threads"
 import type { ValidateFunction } from "ajv"
 import { makeAjv } from "../catalog/toolSchemas.js"
 import type { ToolDefinition } from "../domain/Tool.js"
-import { makeReviewer, type Reviewable } from "./assess.js"
+import { makeReviewer, type Reviewable, type ReviewFields } from "./assess.js"
 import { dedupKeys, SIGNATURE_BYTES } from "./Dedup.js"
-import type { ReviewAnswer, ReviewReply, ReviewRequest, ReviewThreadSetup } from "./reviewProtocol.js"
+import type { ReviewReply, ReviewRequest, ReviewThreadSetup } from "./reviewProtocol.js"
 
 const setup = workerData as ReviewThreadSetup
 const tools = new Map(setup.tools.map((tool) => [tool.function.name, tool] as const))
@@ -30,9 +30,8 @@ parentPort!.on("message", ({ batch, jobs }: ReviewRequest) => {
   try {
     // Every new tool list first: a job that fails must not leave a later one's list unknown.
     for (const job of jobs) if (job.tools !== undefined) toolLists.set(job.toolList, job.tools)
-    const exact = setup.settings.dedup ? new Uint32Array(2 * jobs.length) : undefined
-    const signatures = setup.settings.dedup ? new Uint8Array(SIGNATURE_BYTES * jobs.length) : undefined
-    const fields = jobs.map((job, i): ReviewAnswer["fields"] => {
+    const keys = setup.settings.dedup ? { exact: new Uint32Array(2 * jobs.length), signatures: new Uint8Array(SIGNATURE_BYTES * jobs.length) } : undefined
+    const fields = jobs.map((job, i): ReviewFields => {
       const list = toolLists.get(job.toolList)
       if (list === undefined) throw new Error(`tool list ${job.toolList} was never sent`)
       const conversation: Reviewable = {
@@ -41,16 +40,16 @@ parentPort!.on("message", ({ batch, jobs }: ReviewRequest) => {
         scenario: { ...job.scenario, title: "" }
       }
       const { fields, trace } = review(conversation)
-      if (exact !== undefined && signatures !== undefined) {
-        const keys = dedupKeys(conversation, trace)
-        exact[2 * i] = keys.exact[0]
-        exact[2 * i + 1] = keys.exact[1]
-        signatures.set(keys.signature, SIGNATURE_BYTES * i)
+      if (keys !== undefined) {
+        const { exact, signature } = dedupKeys(conversation, trace)
+        keys.exact[2 * i] = exact[0]
+        keys.exact[2 * i + 1] = exact[1]
+        keys.signatures.set(signature, SIGNATURE_BYTES * i)
       }
       return fields
     })
-    const reply: ReviewReply = exact === undefined || signatures === undefined ? { batch, fields } : { batch, fields, exact, signatures }
-    parentPort!.postMessage(reply, exact === undefined || signatures === undefined ? [] : [exact.buffer, signatures.buffer])
+    const reply: ReviewReply = keys === undefined ? { batch, fields } : { batch, fields, ...keys }
+    parentPort!.postMessage(reply, keys === undefined ? [] : [keys.exact.buffer, keys.signatures.buffer])
   } catch (error) {
     parentPort!.postMessage({ batch, error: error instanceof Error ? error.message : String(error) })
   }
