@@ -1,4 +1,5 @@
 import type { ToolDefinition } from "../domain/Tool.js"
+import { jsonOnce } from "../domain/jsonOnce.js"
 import { variationOf, type WorkItem } from "../domain/WorkItem.js"
 import type { ChatRequest } from "../provider/ChatRequest.js"
 
@@ -74,32 +75,23 @@ const intent = (item: WorkItem): string => {
   }
 }
 
-/** The tools' JSON per tool list: the same few lists serve every item, so they are written once. */
-const toolsJson = new WeakMap<ReadonlyArray<ToolDefinition>, string>()
-const toolsText = (tools: ReadonlyArray<ToolDefinition>): string => {
-  let text = toolsJson.get(tools)
-  if (text === undefined) {
-    text = JSON.stringify(tools)
-    toolsJson.set(tools, text)
-  }
-  return text
-}
-
-/** The user prompt: the scenario, the variation's intent, a persona, and the tools as OpenAI definitions. */
+/**
+ * The user prompt: the scenario, the variation's intent, a persona, and the tools as OpenAI definitions.
+ * Joined with `+` rather than `Array.join`: the tools' text (most of the prompt, the same for every item
+ * of a scenario) is then referenced, not copied, until the request is serialised.
+ */
 export const userPrompt = (item: WorkItem, tools: ReadonlyArray<ToolDefinition>, typeDescription: string | undefined, attempt: number): string => {
   const variation = variationOf(item)
   const seed = item.seed + attempt * 7919
-  return [
-    `Scenario type: ${item.scenario.type}${typeDescription === undefined ? "" : ` (${typeDescription})`}`,
-    `Scenario: ${item.scenario.title} (${item.scenario.domain})`,
-    `User's goal: ${item.scenario.goal}`,
-    `The user's opening request (rephrase it in their voice, keep every specific): ${variation.request}`,
-    `What a good conversation does: ${variation.expect}`,
-    intent(item),
-    `The user is ${pick(PERSONAS, seed, 1)}; the assistant's tone is ${pick(TONES, seed, 2)}. ${pick(DETAIL, seed, 3)}`,
-    `Tools available (OpenAI function definitions):\n${toolsText(tools)}`,
-    `Write the conversation now as the JSON object described, with nothing before or after it.`
-  ].join("\n\n")
+  return `Scenario type: ${item.scenario.type}${typeDescription === undefined ? "" : ` (${typeDescription})`}` +
+    `\n\nScenario: ${item.scenario.title} (${item.scenario.domain})` +
+    `\n\nUser's goal: ${item.scenario.goal}` +
+    `\n\nThe user's opening request (rephrase it in their voice, keep every specific): ${variation.request}` +
+    `\n\nWhat a good conversation does: ${variation.expect}` +
+    `\n\n${intent(item)}` +
+    `\n\nThe user is ${pick(PERSONAS, seed, 1)}; the assistant's tone is ${pick(TONES, seed, 2)}. ${pick(DETAIL, seed, 3)}` +
+    `\n\nTools available (OpenAI function definitions):\n` + jsonOnce(tools) +
+    `\n\nWrite the conversation now as the JSON object described, with nothing before or after it.`
 }
 
 /**

@@ -283,17 +283,23 @@ class EntryTable {
     this.used++
   }
 
-  /** Calls `found` with each entry whose key is `key` (within `MAX_PROBES` slots); stops when it returns true. */
-  lookup(key: number, accept: (entry: number) => boolean, found: (entry: number) => boolean | void) {
+  /**
+   * Writes into `out` (room for `MAX_PROBES`) the entries of `key`'s run of slots whose tag matches
+   * (at most `MAX_PROBES` slots read) and returns how many: the caller checks their whole keys. No
+   * callbacks: this runs a dozen times per conversation.
+   */
+  probe(key: number, out: Int32Array): number {
     const mask = this.slots.length - 1
     const tag = key >>> 24
     let i = EntryTable.start(key, mask)
+    let n = 0
     for (let probes = 0; probes < MAX_PROBES; probes++) {
       const entry = this.slots[i]!
-      if (entry === -1) return
-      if (this.tags[i] === tag && accept(entry) && this.keyOf(entry) === key && found(entry) === true) return
+      if (entry === -1) break
+      if (this.tags[i] === tag) out[n++] = entry
       i = (i + 1) & mask
     }
+    return n
   }
 
   /** Grows to `capacity` slots now, if it has fewer. */
@@ -314,7 +320,7 @@ class EntryTable {
  * The dedup index, in typed arrays (no per-entry objects: the garbage collector never walks it): per
  * kept conversation its id, its exact key (64 bits) and its signature (60 bytes); a table of items by
  * exact key, and one of (item, band) entries by band hash. The tables keep no keys: they are
- * recomputed from the signatures. About 230 bytes a conversation; `reserve` sizes it up front so that
+ * recomputed from the signatures. About 235 bytes a conversation; `reserve` sizes it up front so that
  * it does not grow (and briefly hold two copies) during a run.
  */
 export class DedupIndex {
@@ -325,9 +331,20 @@ export class DedupIndex {
   private exactLow = new Uint32Array(1024)
   private signatures = new Uint8Array(1024 * PERMUTATIONS)
   private readonly exact = new EntryTable(tableSize(1024), (item) => this.exactHigh[item]!)
+  /** Per item, the last lookup that compared it (an item is met in several bands; compared once). */
+  private comparedIn = new Uint32Array(1024)
+  private lookups = 0
+  /** Scratch for the entries a probe finds. */
+  private readonly found = new Int32Array(MAX_PROBES)
   private readonly bands = new EntryTable(tableSize(1024 * BANDS), (entry) => this.bandKey(this.signatures, Math.floor(entry / BANDS), entry % BANDS))
+  /** The fewest equal bytes of two signatures whose similarity reaches the threshold. */
+  private readonly leastSame: number
 
-  constructor(private readonly threshold: number) {}
+  constructor(threshold: number) {
+    let least = 0
+    while (least <= PERMUTATIONS && least / PERMUTATIONS < threshold) least++
+    this.leastSame = least
+  }
 
   get size(): number {
     return this.ids.size
@@ -352,27 +369,39 @@ export class DedupIndex {
   findKeys(keys: DedupKeys): string | undefined {
     this.catchUp()
     const [high, low] = keys.exact
-    let copy = -1
-    this.exact.lookup(high, () => true, (item) => {
-      if (this.exactLow[item] !== low) return false
-      copy = item
-      return true
-    })
-    if (copy >= 0) return this.ids.get(copy)
+    const found = this.found
+    const exact = this.exact.probe(high, found)
+    for (let i = 0; i < exact; i++) {
+      const item = found[i]!
+      if (this.exactHigh[item] === high && this.exactLow[item] === low) return this.ids.get(item)
+    }
+    // Near-identical output (a template's) makes long runs of candidates that share a band: each is
+    // compared once, and a comparison stops as soon as it cannot reach the threshold.
+    const lookup = ++this.lookups
+    const signature = keys.signature
+    const signatures = this.signatures
+    const most = PERMUTATIONS - this.leastSame
     let best = -1
     let bestSimilarity = 0
-    const checked = new Set<number>()
     for (let band = 0; band < BANDS; band++) {
-      this.bands.lookup(this.bandKey(keys.signature, 0, band), (entry) => entry % BANDS === band, (entry) => {
-        const item = Math.floor(entry / BANDS)
-        if (checked.has(item)) return
-        checked.add(item)
-        const s = similarity(keys.signature, this.signatures.subarray(item * PERMUTATIONS, (item + 1) * PERMUTATIONS))
-        if (s >= this.threshold && s > bestSimilarity) {
+      const key = this.bandKey(signature, 0, band)
+      const n = this.bands.probe(key, found)
+      for (let i = 0; i < n; i++) {
+        const entry = found[i]!
+        if (entry % BANDS !== band) continue
+        const item = (entry - band) / BANDS
+        if (this.comparedIn[item] === lookup || this.bandKey(signatures, item, band) !== key) continue
+        this.comparedIn[item] = lookup
+        const at = item * PERMUTATIONS
+        let differ = 0
+        for (let j = 0; j < PERMUTATIONS && differ <= most; j++) if (signature[j] !== signatures[at + j]) differ++
+        if (differ > most) continue
+        const s = (PERMUTATIONS - differ) / PERMUTATIONS
+        if (s > bestSimilarity) {
           best = item
           bestSimilarity = s
         }
-      })
+      }
     }
     return best < 0 ? undefined : this.ids.get(best)
   }
@@ -412,6 +441,7 @@ export class DedupIndex {
     this.exactHigh = grow(this.exactHigh, new Uint32Array(n))
     this.exactLow = grow(this.exactLow, new Uint32Array(n))
     this.signatures = grow(this.signatures, new Uint8Array(n * PERMUTATIONS))
+    this.comparedIn = grow(this.comparedIn, new Uint32Array(n))
   }
 }
 

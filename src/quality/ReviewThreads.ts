@@ -2,6 +2,7 @@ import { createRequire } from "node:module"
 import { fileURLToPath } from "node:url"
 import { Worker } from "node:worker_threads"
 import type { Conversation } from "../domain/Conversation.js"
+import { jsonOnce } from "../domain/jsonOnce.js"
 import type { ToolDefinition } from "../domain/Tool.js"
 import { SIGNATURE_BYTES } from "./Dedup.js"
 import type { ReviewFields } from "./assess.js"
@@ -174,7 +175,7 @@ export const makeReviewThreads = (setup: ReviewThreadSetup, count: number) => {
     submit(conversation: Conversation, done: (answer: ThreadAnswer) => void) {
       if (closed || failure !== undefined) return done({ failed: closed ? CLOSED : failure! })
       const { type, id, variation } = conversation.scenario
-      pending.push({ turns: JSON.stringify(conversation.turns), toolList: toolListOf(conversation.tools), scenario: { type, id, variation } })
+      pending.push({ turns: jsonOnce(conversation.turns), toolList: toolListOf(conversation.tools), scenario: { type, id, variation } })
       pendingCallbacks.push(done)
       if (!scheduled) {
         scheduled = true

@@ -2,6 +2,7 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import { Effect, Schema } from "effect"
 import { Buffer } from "node:buffer"
 import type { Conversation } from "../domain/Conversation.js"
+import { jsonOnce } from "../domain/jsonOnce.js"
 import type { Outcome } from "../domain/Outcome.js"
 import type { DedupKeys } from "../quality/Dedup.js"
 import { encodeEntry, KEYS_ENTRY_BYTES, type KeysEntry } from "./keysFile.js"
@@ -25,23 +26,22 @@ export const outcomeLine = (outcome: Outcome, at: string): { readonly file: "dat
   }
 }
 
-const toolsJson = new WeakMap<object, string>()
+const TOOLS = `"tools":0`
+const TURNS = `"turns":0`
 
 /**
  * A record's JSON line. The tool definitions are the same objects for every record of a scenario and
- * are about half of a record's text: they are serialised once and spliced in.
+ * are about half of a record's text; the turns were serialised already when a review thread was sent
+ * them: both are spliced in (`jsonOnce`), and only the rest of the record is serialised here.
  */
 export const recordLine = (conversation: Conversation): string => {
-  let tools = toolsJson.get(conversation.tools)
-  if (tools === undefined) {
-    tools = JSON.stringify(conversation.tools)
-    toolsJson.set(conversation.tools, tools)
-  }
-  const line = JSON.stringify({ ...conversation, tools: 0 })
-  // Inside a JSON string the quote after `tools` would be escaped, so a `"tools":0` before the turns
-  // (where arguments could hold one) is the record's key; any other layout is serialised whole.
-  const at = line.indexOf(`"tools":0`)
-  return at < 0 || at > line.indexOf(`"turns":`) ? JSON.stringify(conversation) : `${line.slice(0, at + 8)}${tools}${line.slice(at + 9)}`
+  const line = JSON.stringify({ ...conversation, tools: 0, turns: 0 })
+  // Inside a JSON string a quote is escaped, so a `"tools":0` met once is the record's own key (the
+  // object spread put it there); any other layout is serialised whole.
+  const tools = line.indexOf(TOOLS)
+  const turns = line.indexOf(TURNS)
+  if (tools < 0 || turns < tools || line.includes(TOOLS, tools + 1) || line.includes(TURNS, turns + 1)) return JSON.stringify(conversation)
+  return `${line.slice(0, tools + 8)}${jsonOnce(conversation.tools)}${line.slice(tools + 9, turns + 8)}${jsonOnce(conversation.turns)}${line.slice(turns + 9)}`
 }
 
 /**

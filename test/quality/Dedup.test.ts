@@ -84,6 +84,40 @@ describe("dedup", () => {
     expect(index.find(record("x", "Request number 42: summarise the 42 region file reports/42.csv for customer C-332598", "Summary 42: total 546 across 9 regions for customer C-332598.", "SELECT * FROM t42"))).toBe("r42")
     expect(index.find(base)).toBeUndefined()
   })
+
+  it("answers the most similar stored signature at or above the threshold among those sharing a band, as comparing each would", () => {
+    let seed = 11
+    const random = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32
+    const byte = () => Math.floor(random() * 16)
+    const stored = Array.from({ length: 3000 }, () => Uint8Array.from({ length: 60 }, byte))
+    // Families of near-copies: a band shared with many, so lookups meet runs of candidates.
+    for (let i = 1; i < stored.length; i += 3) {
+      const from = stored[i - 1]!
+      stored[i] = from.map((b) => (random() < 0.3 ? byte() : b))
+    }
+    const sharesBand = (a: Uint8Array, b: Uint8Array) =>
+      Array.from({ length: 12 }, (_, band) => band * 5).some((at) => a.subarray(at, at + 5).every((x, r) => x === b[at + r]))
+    for (const threshold of [0.5, 0.8, 0.95]) {
+      const index = new DedupIndex(threshold)
+      stored.forEach((signature, i) => index.addRaw(`s${i}`, i + 1, 7, signature, 0))
+      let near = 0
+      for (let q = 0; q < 600; q++) {
+        const from = stored[Math.floor(random() * stored.length)]!
+        const change = q % 4 === 0 ? 1 : random() * 0.6
+        const query = from.map((b) => (random() < change ? byte() : b))
+        let expected = 0
+        for (const signature of stored) {
+          const s = similarity(query, signature)
+          if (s >= threshold && s > expected && sharesBand(query, signature)) expected = s
+        }
+        const found = index.findKeys({ exact: [100_000 + q, 9], signature: query })
+        const foundSimilarity = found === undefined ? 0 : similarity(query, stored[Number(found.slice(1))]!)
+        expect(foundSimilarity, `query ${q} at ${threshold}`).toBe(expected)
+        if (expected > 0) near++
+      }
+      expect(near).toBeGreaterThan(30)
+    }
+  })
 })
 
 describe("the MinHash signature", () => {
