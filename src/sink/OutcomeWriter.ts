@@ -12,11 +12,14 @@ import { SinkError } from "./SinkError.js"
 
 const encodeError = Schema.encodeSync(ProviderError)
 
+/** A line to write: one string, or the pieces it is joined from (written one after another). */
+type Line = string | ReadonlyArray<string>
+
 /** The line an outcome adds to its file: the record for accepted ones, the reason and raw output for rejected ones. */
-export const outcomeLine = (outcome: Outcome, at: string): { readonly file: "dataset" | "rejected" | "failures"; readonly line: string } => {
+export const outcomeLine = (outcome: Outcome, at: string): { readonly file: "dataset" | "rejected" | "failures"; readonly line: Line } => {
   switch (outcome._tag) {
     case "accepted":
-      return { file: "dataset", line: recordLine(outcome.conversation) }
+      return { file: "dataset", line: recordPieces(outcome.conversation) }
     case "rejected": {
       const { _tag, ...rest } = outcome
       return { file: "rejected", line: JSON.stringify({ ...rest, at }) }
@@ -30,18 +33,31 @@ const TOOLS = `"tools":0`
 const TURNS = `"turns":0`
 
 /**
- * A record's JSON line. The tool definitions are the same objects for every record of a scenario and
- * are about half of a record's text; the turns were serialised already when a review thread was sent
- * them: both are spliced in (`jsonOnce`), and only the rest of the record is serialised here.
+ * A record's JSON line, as the pieces it is joined from. The tool definitions are the same objects for
+ * every record of a scenario and are about half of a record's text; the turns were serialised already
+ * when a review thread was sent them: both are taken as they are (`jsonOnce`), and only the rest of the
+ * record is serialised here. The writer writes the pieces one after another: joining them would copy
+ * the whole line once more.
  */
-export const recordLine = (conversation: Conversation): string => {
+export const recordPieces = (conversation: Conversation): ReadonlyArray<string> => {
   const line = JSON.stringify({ ...conversation, tools: 0, turns: 0 })
   // Inside a JSON string a quote is escaped, so a `"tools":0` met once is the record's own key (the
   // object spread put it there); any other layout is serialised whole.
   const tools = line.indexOf(TOOLS)
   const turns = line.indexOf(TURNS)
-  if (tools < 0 || turns < tools || line.includes(TOOLS, tools + 1) || line.includes(TURNS, turns + 1)) return JSON.stringify(conversation)
-  return `${line.slice(0, tools + 8)}${jsonOnce(conversation.tools)}${line.slice(tools + 9, turns + 8)}${jsonOnce(conversation.turns)}${line.slice(turns + 9)}`
+  if (tools < 0 || turns < tools || line.includes(TOOLS, tools + 1) || line.includes(TURNS, turns + 1)) return [JSON.stringify(conversation)]
+  return [line.slice(0, tools + 8), jsonOnce(conversation.tools), line.slice(tools + 9, turns + 8), jsonOnce(conversation.turns), line.slice(turns + 9)]
+}
+
+/** A record's JSON line: exactly `JSON.stringify(conversation)`. */
+export const recordLine = (conversation: Conversation): string => recordPieces(conversation).join("")
+
+/** A line's length in UTF-8 bytes. */
+const bytesOf = (line: Line): number => {
+  if (typeof line === "string") return Buffer.byteLength(line)
+  let bytes = 0
+  for (const piece of line) bytes += Buffer.byteLength(piece)
+  return bytes
 }
 
 /**
@@ -51,13 +67,14 @@ export const recordLine = (conversation: Conversation): string => {
 const lineEncoder = () => {
   let buffer = Buffer.allocUnsafe(1 << 20)
   /** `sizes`: the lines' lengths in bytes, when the caller has them already. */
-  return (lines: ReadonlyArray<string>, sizes: ReadonlyArray<number> = lines.map((line) => Buffer.byteLength(line))): Uint8Array => {
+  return (lines: ReadonlyArray<Line>, sizes: ReadonlyArray<number> = lines.map(bytesOf)): Uint8Array => {
     let size = lines.length
     for (const bytes of sizes) size += bytes
     if (size > buffer.length) buffer = Buffer.allocUnsafe(Math.max(size, buffer.length * 2))
     let offset = 0
     for (const line of lines) {
-      offset += buffer.write(line, offset)
+      if (typeof line === "string") offset += buffer.write(line, offset)
+      else for (const piece of line) offset += buffer.write(piece, offset)
       buffer[offset++] = 10
     }
     return buffer.subarray(0, offset)
@@ -110,7 +127,7 @@ export const makeOutcomeWriter = (files: RunFiles) =>
       log: yield* sizeOf(files.log)
     }
     const encode = lineEncoder()
-    const append = (file: keyof typeof handles, lines: ReadonlyArray<string>, sizes?: ReadonlyArray<number>) =>
+    const append = (file: keyof typeof handles, lines: ReadonlyArray<Line>, sizes?: ReadonlyArray<number>) =>
       lines.length === 0 ? Effect.void : appendBytes(file, encode(lines, sizes))
     const appendBytes = (file: keyof typeof handles, bytes: Uint8Array) =>
       handles[file].writeAll(bytes).pipe(
@@ -130,12 +147,12 @@ export const makeOutcomeWriter = (files: RunFiles) =>
     const write = (batch: ReadonlyArray<Written>) =>
       Effect.gen(function*() {
         const at = new Date().toISOString()
-        const byFile = { dataset: [] as Array<string>, rejected: [] as Array<string>, failures: [] as Array<string> }
+        const byFile = { dataset: [] as Array<Line>, rejected: [] as Array<Line>, failures: [] as Array<Line> }
         const entries: Array<KeysEntry> = []
         for (const { outcome, keys } of batch) {
           const { file, line } = outcomeLine(outcome, at)
           byFile[file].push(line)
-          if (outcome._tag === "accepted") entries.push({ lineBytes: Buffer.byteLength(line), id: outcome.conversation.id, keys, complexity: outcome.conversation.complexity })
+          if (outcome._tag === "accepted") entries.push({ lineBytes: bytesOf(line), id: outcome.conversation.id, keys, complexity: outcome.conversation.complexity })
         }
         yield* append("dataset", byFile.dataset, entries.map((e) => e.lineBytes))
         if (entries.length > 0) {

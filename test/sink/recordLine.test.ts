@@ -1,7 +1,13 @@
+import * as NodeContext from "@effect/platform-node/NodeContext"
+import * as Path from "@effect/platform/Path"
+import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
 import { readFileSync, readdirSync } from "node:fs"
 import type { Conversation } from "../../src/domain/Conversation.js"
-import { recordLine } from "../../src/sink/OutcomeWriter.js"
+import { decodeEntry, KEYS_ENTRY_BYTES } from "../../src/sink/keysFile.js"
+import { makeOutcomeWriter, recordLine } from "../../src/sink/OutcomeWriter.js"
+import { runFiles } from "../../src/sink/RunDirectory.js"
+import { tempDir } from "../support/tempDir.js"
 
 const fixtures: Array<Conversation> = readdirSync("test/fixtures/calibration")
   .filter((f) => f.endsWith(".json"))
@@ -51,5 +57,25 @@ describe("a record's line", () => {
     const changed: Conversation = { ...base, turns: [base.turns[0], ...base.turns.slice(1, -1), { role: "assistant", content: "another answer" }] }
     expect(recordLine(changed)).toBe(JSON.stringify(changed))
     expect(recordLine(changed)).not.toBe(first)
+  })
+})
+
+describe("the writer", () => {
+  const dir = tempDir()
+  it("writes each record's pieces as exactly its JSON line, and indexes the line's UTF-8 bytes", async () => {
+    const base = fixtures[3]!
+    // Non-ASCII text in the spliced turns and in the serialised rest: bytes are not characters.
+    const wide: Conversation = { ...base, id: "données/日本/v1/s0", turns: [{ role: "user", content: "Prüfe die Umsätze in München — 日本語 too" }, ...base.turns.slice(1)] }
+    const records = [...fixtures.slice(0, 6), wide]
+    const files = runFiles(Effect.runSync(Effect.provide(Path.Path, Path.layer)), dir.root)
+    await Effect.runPromise(Effect.gen(function*() {
+      const writer = yield* makeOutcomeWriter(files)
+      yield* writer.write(records.map((conversation) => ({ outcome: { _tag: "accepted" as const, conversation } })))
+    }).pipe(Effect.scoped, Effect.provide(NodeContext.layer)))
+    const expected = records.map((r) => JSON.stringify(r))
+    expect(readFileSync(files.dataset, "utf8")).toBe(expected.join("\n") + "\n")
+    const keys = readFileSync(files.keys)
+    expect(keys.length).toBe(records.length * KEYS_ENTRY_BYTES)
+    expect(records.map((_, i) => decodeEntry(keys, i * KEYS_ENTRY_BYTES).lineBytes)).toEqual(expected.map((line) => Buffer.byteLength(line)))
   })
 })
