@@ -2,7 +2,6 @@ import { createRequire } from "node:module"
 import { fileURLToPath } from "node:url"
 import { Worker } from "node:worker_threads"
 import type { Conversation } from "../domain/Conversation.js"
-import { jsonOnce } from "../domain/jsonOnce.js"
 import type { ToolDefinition } from "../domain/Tool.js"
 import { SIGNATURE_BYTES } from "./Dedup.js"
 import type { ReviewFields } from "./assess.js"
@@ -171,11 +170,14 @@ export const makeReviewThreads = (setup: ReviewThreadSetup, count: number) => {
   }
 
   return {
-    /** Reviews `conversation` in a thread and calls `done` with the answer (from the main event loop). */
-    submit(conversation: Conversation, done: (answer: ThreadAnswer) => void) {
+    /**
+     * Reviews `conversation` in a thread and calls `done` with the answer (from the main event loop).
+     * `turnsJson` is `JSON.stringify(conversation.turns)`: what crosses to the thread.
+     */
+    submit(conversation: Conversation, turnsJson: string, done: (answer: ThreadAnswer) => void) {
       if (closed || failure !== undefined) return done({ failed: closed ? CLOSED : failure! })
       const { type, id, variation } = conversation.scenario
-      pending.push({ turns: jsonOnce(conversation.turns), toolList: toolListOf(conversation.tools), scenario: { type, id, variation } })
+      pending.push({ turns: turnsJson, toolList: toolListOf(conversation.tools), scenario: { type, id, variation } })
       pendingCallbacks.push(done)
       if (!scheduled) {
         scheduled = true

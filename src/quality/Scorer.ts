@@ -63,6 +63,11 @@ export const makeAssessor = (settings: QualitySettings, catalog: CatalogView | u
 export interface Reviewed {
   readonly conversation: Conversation
   readonly keys?: DedupKeys | undefined
+  /**
+   * `JSON.stringify(conversation.turns)`, when the review made it already (a review thread is sent
+   * it): the record's line takes it rather than serialising the turns again.
+   */
+  readonly turnsJson?: string | undefined
 }
 
 /**

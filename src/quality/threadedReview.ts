@@ -14,10 +14,10 @@ export const AUTO_START_PER_SECOND = 400
 export const reviewThreadCount = (setting: QualitySettings["review_threads"], cores = availableParallelism()): number =>
   setting === "auto" ? Math.max(0, Math.min(2, cores - 1)) : setting
 
-const fromAnswer = (conversation: Conversation, answer: Exclude<ThreadAnswer, { failed: string }>, dedup: boolean): Reviewed =>
+const fromAnswer = (conversation: Conversation, turnsJson: string, answer: Exclude<ThreadAnswer, { failed: string }>, dedup: boolean): Reviewed =>
   dedup && answer.exact !== undefined && answer.signature !== undefined
-    ? { conversation: withReview(conversation, answer.fields), keys: { exact: answer.exact, signature: answer.signature } }
-    : { conversation: withReview(conversation, answer.fields) }
+    ? { conversation: withReview(conversation, answer.fields), keys: { exact: answer.exact, signature: answer.signature }, turnsJson }
+    : { conversation: withReview(conversation, answer.fields), turnsJson }
 
 /**
  * The rule-based review of a batch, in worker threads when `quality.review_threads` asks for them (the
@@ -88,15 +88,16 @@ export const threadedReview = (
           for (const i of notAnswered) out[i] = inProcess(batch[i]!)
           return Effect.as(warnOnce(failed), out)
         })
-        batch.forEach((conversation, i) =>
-          running.submit(conversation, (answer) => {
+        batch.forEach((conversation, i) => {
+          const turnsJson = JSON.stringify(conversation.turns)
+          running.submit(conversation, turnsJson, (answer) => {
             if ("failed" in answer) {
               failed = answer.failed
               notAnswered.push(i)
-            } else out[i] = fromAnswer(conversation, answer, settings.dedup)
+            } else out[i] = fromAnswer(conversation, turnsJson, answer, settings.dedup)
             if (--left === 0) resume(notAnswered.length === 0 ? Effect.succeed(out) : finish)
           })
-        )
+        })
       })
     })
   })

@@ -16,10 +16,10 @@ const encodeError = Schema.encodeSync(ProviderError)
 type Line = string | ReadonlyArray<string>
 
 /** The line an outcome adds to its file: the record for accepted ones, the reason and raw output for rejected ones. */
-export const outcomeLine = (outcome: Outcome, at: string): { readonly file: "dataset" | "rejected" | "failures"; readonly line: Line } => {
+export const outcomeLine = (outcome: Outcome, at: string, turnsJson?: string): { readonly file: "dataset" | "rejected" | "failures"; readonly line: Line } => {
   switch (outcome._tag) {
     case "accepted":
-      return { file: "dataset", line: recordPieces(outcome.conversation) }
+      return { file: "dataset", line: recordPieces(outcome.conversation, turnsJson) }
     case "rejected": {
       const { _tag, ...rest } = outcome
       return { file: "rejected", line: JSON.stringify({ ...rest, at }) }
@@ -34,19 +34,19 @@ const TURNS = `"turns":0`
 
 /**
  * A record's JSON line, as the pieces it is joined from. The tool definitions are the same objects for
- * every record of a scenario and are about half of a record's text; the turns were serialised already
- * when a review thread was sent them: both are taken as they are (`jsonOnce`), and only the rest of the
- * record is serialised here. The writer writes the pieces one after another: joining them would copy
- * the whole line once more.
+ * every record of a scenario and are about half of a record's text (`jsonOnce`); the turns' JSON is
+ * `turnsJson` when the review made it already (for a review thread): both are taken as they are, and
+ * only the rest of the record is serialised here. The writer writes the pieces one after another:
+ * joining them would copy the whole line once more.
  */
-export const recordPieces = (conversation: Conversation): ReadonlyArray<string> => {
+export const recordPieces = (conversation: Conversation, turnsJson = JSON.stringify(conversation.turns)): ReadonlyArray<string> => {
   const line = JSON.stringify({ ...conversation, tools: 0, turns: 0 })
   // Inside a JSON string a quote is escaped, so a `"tools":0` met once is the record's own key (the
   // object spread put it there); any other layout is serialised whole.
   const tools = line.indexOf(TOOLS)
   const turns = line.indexOf(TURNS)
   if (tools < 0 || turns < tools || line.includes(TOOLS, tools + 1) || line.includes(TURNS, turns + 1)) return [JSON.stringify(conversation)]
-  return [line.slice(0, tools + 8), jsonOnce(conversation.tools), line.slice(tools + 9, turns + 8), jsonOnce(conversation.turns), line.slice(turns + 9)]
+  return [line.slice(0, tools + 8), jsonOnce(conversation.tools), line.slice(tools + 9, turns + 8), turnsJson, line.slice(turns + 9)]
 }
 
 /** A record's JSON line: exactly `JSON.stringify(conversation)`. */
@@ -85,6 +85,8 @@ const lineEncoder = () => {
 export interface Written {
   readonly outcome: Outcome
   readonly keys?: DedupKeys | undefined
+  /** `JSON.stringify` of an accepted conversation's turns, when the review made it already. */
+  readonly turnsJson?: string | undefined
 }
 
 /** The audit log's line for an outcome: what happened, never a key or the conversation itself. */
@@ -149,8 +151,8 @@ export const makeOutcomeWriter = (files: RunFiles) =>
         const at = new Date().toISOString()
         const byFile = { dataset: [] as Array<Line>, rejected: [] as Array<Line>, failures: [] as Array<Line> }
         const entries: Array<KeysEntry> = []
-        for (const { outcome, keys } of batch) {
-          const { file, line } = outcomeLine(outcome, at)
+        for (const { outcome, keys, turnsJson } of batch) {
+          const { file, line } = outcomeLine(outcome, at, turnsJson)
           byFile[file].push(line)
           if (outcome._tag === "accepted") entries.push({ lineBytes: bytesOf(line), id: outcome.conversation.id, keys, complexity: outcome.conversation.complexity })
         }

@@ -242,7 +242,7 @@ export const runGeneration = (options: RunOptions) =>
           if (reviewed === undefined) return { outcome }
           const { conversation, keys, rejection } = judgements[next++]!
           return rejection === undefined
-            ? { outcome: { _tag: "accepted", conversation }, keys }
+            ? { outcome: { _tag: "accepted", conversation }, keys, turnsJson: conversation.turns === reviewed.conversation.turns ? reviewed.turnsJson : undefined }
             : { outcome: {
               _tag: "rejected",
               id: conversation.id,

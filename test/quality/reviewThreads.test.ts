@@ -11,7 +11,7 @@ import type { Conversation, JudgeView } from "../../src/domain/Conversation.js"
 import type { ToolDefinition } from "../../src/domain/Tool.js"
 import { LlmJudge } from "../../src/quality/LlmJudge.js"
 import { makeReviewThreads } from "../../src/quality/ReviewThreads.js"
-import { makeJudge, Scorer } from "../../src/quality/Scorer.js"
+import { makeJudge, type Reviewed, Scorer } from "../../src/quality/Scorer.js"
 import { reviewThreadCount, threadedReview } from "../../src/quality/threadedReview.js"
 import { KEYS_ENTRY_BYTES } from "../../src/sink/keysFile.js"
 import { runGeneration } from "../../src/sink/runGeneration.js"
@@ -34,6 +34,13 @@ const records: ReadonlyArray<Conversation> = ["test/fixtures/calibration", "test
  * scenario's tool list the catalogue's own objects, one array per scenario.
  */
 const lists = new Map<string, ReadonlyArray<ToolDefinition>>()
+/** A review as the main thread's, apart from the turns' JSON a thread's hands along (checked to be theirs). */
+const asInProcess = (reviewed: Reviewed, conversation: Conversation): Reviewed => {
+  const { turnsJson, ...rest } = reviewed
+  if (turnsJson !== undefined) expect(turnsJson).toBe(JSON.stringify(conversation.turns))
+  return rest
+}
+
 const asGenerated = (record: Conversation): Conversation => {
   const { agentic_patterns: _p, complexity: _c, quality_score: _s, quality: _q, quality_judge: _j, ...generated } = record
   const names = record.tools.map((t) => t.function.name)
@@ -76,7 +83,8 @@ describe("review threads", () => {
       expect(logs).toEqual([])
       // ...with the main thread's review, field for field.
       expect(threaded).toHaveLength(batch.length)
-      threaded.forEach((reviewed, i) => expect(reviewed, batch[i]!.id).toStrictEqual(inProcess(batch[i]!)))
+      threaded.forEach((reviewed, i) => expect(asInProcess(reviewed, batch[i]!), batch[i]!.id).toStrictEqual(inProcess(batch[i]!)))
+      expect(threaded.every((reviewed) => reviewed.turnsJson !== undefined)).toBe(true)
     }))
 
   it.scoped("split a large batch across two threads, in order, and leave the keys out when dedup is off", () =>
@@ -86,7 +94,7 @@ describe("review threads", () => {
       const two = yield* (yield* withThreads(2))(batch).pipe(Effect.provide(logger))
       expect(logs).toEqual([])
       const inProcess = makeJudge(settings, catalog).review
-      two.forEach((reviewed, i) => expect(reviewed).toStrictEqual(inProcess(batch[i]!)))
+      two.forEach((reviewed, i) => expect(asInProcess(reviewed, batch[i]!)).toStrictEqual(inProcess(batch[i]!)))
       const noDedup = yield* (yield* withThreads(1, { dedup: false }))(batch.slice(0, 20))
       noDedup.forEach((reviewed) => expect(reviewed.keys).toBeUndefined())
       expect(noDedup.map((r) => r.conversation.quality_score)).toEqual(two.slice(0, 20).map((r) => r.conversation.quality_score))
@@ -123,7 +131,7 @@ describe("review threads", () => {
       const after = batch(50, 7)
       const threaded = yield* review(after)
       expect(fromThread(threaded).every((t) => t)).toBe(true)
-      threaded.forEach((reviewed, i) => expect(reviewed).toStrictEqual(inProcess(after[i]!)))
+      threaded.forEach((reviewed, i) => expect(asInProcess(reviewed, after[i]!)).toStrictEqual(inProcess(after[i]!)))
     }))
 
   it.scoped("review in the main thread, with one warning, what cannot cross to a thread; the rest still crosses", () =>
@@ -134,7 +142,7 @@ describe("review threads", () => {
       const batch = [odd, ...records.slice(1, 40).map(asGenerated)]
       const inProcess = makeJudge(settings, catalog).review
       const first = yield* review(batch).pipe(Effect.provide(logger))
-      first.forEach((reviewed, i) => expect(reviewed).toStrictEqual(inProcess(batch[i]!)))
+      first.forEach((reviewed, i) => expect(asInProcess(reviewed, batch[i]!)).toStrictEqual(inProcess(batch[i]!)))
       expect(logs).toHaveLength(1)
       expect(logs[0]).toMatch(/^a batch could not be sent to a review thread \(.*\): the review goes on in the main thread$/)
       // The thread is still there for what can cross.
@@ -145,13 +153,13 @@ describe("review threads", () => {
 
   it("answer every job of a closed pool as failed, those in flight included, so no caller waits on a stopped thread", async () => {
     const threads = makeReviewThreads({ settings, scenarios: catalog.scenarios, tools: [...catalog.tools.values()] }, 1)
-    const answers = records.slice(0, 10).map((record) => new Promise<unknown>((done) => threads.submit(asGenerated(record), done)))
+    const answers = records.slice(0, 10).map((record) => new Promise<unknown>((done) => threads.submit(asGenerated(record), JSON.stringify(record.turns), done)))
     await new Promise((wake) => setImmediate(wake))
     await threads.close()
     const settled = await Promise.all(answers)
     // Each job was answered once, with a review or (closed in flight) as failed.
     expect(settled.every((a) => typeof a === "object" && a !== null && ("fields" in a || "failed" in a))).toBe(true)
-    const after = await new Promise<unknown>((done) => threads.submit(asGenerated(records[0]!), done))
+    const after = await new Promise<unknown>((done) => threads.submit(asGenerated(records[0]!), JSON.stringify(records[0]!.turns), done))
     expect(after).toEqual({ failed: "the review threads are closed" })
   })
 })
