@@ -39,14 +39,17 @@ const TURNS = `"turns":0`
  * only the rest of the record is serialised here. The writer writes the pieces one after another:
  * joining them would copy the whole line once more.
  */
-export const recordPieces = (conversation: Conversation, turnsJson = JSON.stringify(conversation.turns)): ReadonlyArray<string> => {
+export const recordPieces = (conversation: Conversation, turnsJson?: string): ReadonlyArray<string> => {
+  // A record has both (its schema says so); a value that has not is serialised whole.
+  if (!Array.isArray(conversation.tools) || !Array.isArray(conversation.turns)) return [JSON.stringify(conversation)]
   const line = JSON.stringify({ ...conversation, tools: 0, turns: 0 })
-  // Inside a JSON string a quote is escaped, so a `"tools":0` met once is the record's own key (the
-  // object spread put it there); any other layout is serialised whole.
+  // The object spread put a `"tools":0` and a `"turns":0` in the line; met once each, they are those
+  // keys (a nested key or a string holding the same characters would be a second); any other layout
+  // is serialised whole.
   const tools = line.indexOf(TOOLS)
   const turns = line.indexOf(TURNS)
   if (tools < 0 || turns < tools || line.includes(TOOLS, tools + 1) || line.includes(TURNS, turns + 1)) return [JSON.stringify(conversation)]
-  return [line.slice(0, tools + 8), jsonOnce(conversation.tools), line.slice(tools + 9, turns + 8), turnsJson, line.slice(turns + 9)]
+  return [line.slice(0, tools + 8), jsonOnce(conversation.tools), line.slice(tools + 9, turns + 8), turnsJson ?? JSON.stringify(conversation.turns), line.slice(turns + 9)]
 }
 
 /** A record's JSON line: exactly `JSON.stringify(conversation)`. */

@@ -48,7 +48,16 @@ describe("a record's line", () => {
       expect(recordLine(odd)).toBe(JSON.stringify(odd))
       const after = { ...base, extra } as Conversation
       expect(recordLine(after)).toBe(JSON.stringify(after))
+      // Between the two keys: met before the record's own `turns`.
+      const { turns, ...head } = base
+      const between = { ...head, extra, turns } as Conversation
+      expect(recordLine(between)).toBe(JSON.stringify(between))
     }
+    // Not a record's shape (no turns, no tools): serialised whole, not thrown on.
+    const { turns: _t, ...noTurns } = base
+    expect(recordLine(noTurns as Conversation)).toBe(JSON.stringify(noTurns))
+    const { tools: _l, ...noTools } = base
+    expect(recordLine(noTools as Conversation)).toBe(JSON.stringify(noTools))
   })
 
   it("takes the turns' JSON a review thread was sent, as it is", () => {
@@ -70,7 +79,11 @@ describe("the writer", () => {
     const files = runFiles(Effect.runSync(Effect.provide(Path.Path, Path.layer)), dir.root)
     await Effect.runPromise(Effect.gen(function*() {
       const writer = yield* makeOutcomeWriter(files)
-      yield* writer.write(records.map((conversation) => ({ outcome: { _tag: "accepted" as const, conversation } })))
+      // Half with the turns' JSON a review thread was sent (handed along), half without.
+      yield* writer.write(records.map((conversation, i) => ({
+        outcome: { _tag: "accepted" as const, conversation },
+        ...(i % 2 === 0 ? { turnsJson: JSON.stringify(conversation.turns) } : {})
+      })))
     }).pipe(Effect.scoped, Effect.provide(NodeContext.layer)))
     const expected = records.map((r) => JSON.stringify(r))
     expect(readFileSync(files.dataset, "utf8")).toBe(expected.join("\n") + "\n")
