@@ -4,7 +4,7 @@
  */
 import { parentPort, workerData } from "node:worker_threads"
 import type { ValidateFunction } from "ajv"
-import { makeAjv } from "../catalog/toolSchemas.js"
+import { compileParameters, makeAjv } from "../catalog/toolSchemas.js"
 import type { ToolDefinition } from "../domain/Tool.js"
 import { makeReviewer, type Reviewable, type ReviewFields } from "./assess.js"
 import { dedupKeys, SIGNATURE_BYTES } from "./Dedup.js"
@@ -17,11 +17,9 @@ const tools = new Map(setup.tools.map((tool) => [tool.function.name, tool] as co
 const ajv = makeAjv()
 const validators = new Map<string, ValidateFunction>()
 for (const tool of setup.tools) {
-  try {
-    validators.set(tool.function.name, ajv.compile(tool.function.parameters))
-  } catch {
-    // As in the main thread: a tool whose schema does not compile is not validated.
-  }
+  // As in the main thread: a tool whose schema does not compile is not validated.
+  const compiled = compileParameters(ajv, tool.function.parameters)
+  if (compiled.ok) validators.set(tool.function.name, compiled.validate)
 }
 const review = makeReviewer(setup.settings, { scenarios: setup.scenarios, tools, validators })
 const toolLists = new Map<number, ReadonlyArray<ToolDefinition>>()
